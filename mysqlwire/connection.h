@@ -1,0 +1,199 @@
+// One asynchronous MySQL/MariaDB client connection on Boost.Asio.
+//
+// Every operation is a C++20 coroutine (asio::awaitable) that returns an
+// absl::Status or absl::StatusOr: no thread blocks on I/O and nothing throws.
+// A connection runs one operation at a time; callers (the pool) serialise
+// use. After a transport or protocol failure the connection is marked broken
+// (usable() is false) and every later operation fails fast; a server error
+// (ERR packet) leaves it usable.
+//
+// Results can be read incrementally (StartQuery / ReadRow / NextResult) so a
+// result set of any size streams with bounded memory, or all at once
+// (Query / Execute).
+#ifndef MYSQLWIRE_CONNECTION_H_
+#define MYSQLWIRE_CONNECTION_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "boost/asio/awaitable.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/ssl/context.hpp"
+#include "boost/asio/ssl/stream.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "mysqlwire/connect_options.h"
+#include "mysqlwire/protocol/column_definition.h"
+#include "mysqlwire/protocol/handshake.h"
+#include "mysqlwire/protocol/ok_err.h"
+#include "mysqlwire/value.h"
+
+namespace mysqlwire {
+
+namespace asio = boost::asio;
+
+// One result set (or the OK of a statement without one).
+struct ResultSet {
+  std::vector<ColumnDefinition> columns;  // Empty for statements without rows.
+  std::vector<std::vector<Value>> rows;
+  OkPacket ok;  // Affected rows, insert id, status, warnings, info.
+};
+
+struct PreparedStatement {
+  uint32_t id = 0;
+  uint16_t num_params = 0;
+  std::vector<ColumnDefinition> params;
+  std::vector<ColumnDefinition> columns;
+};
+
+// The head of a result: its columns, or for a statement without rows the OK.
+struct ResultHead {
+  std::vector<ColumnDefinition> columns;
+  OkPacket ok;  // Filled when columns is empty.
+  bool has_rows() const { return !columns.empty(); }
+};
+
+class Connection {
+ public:
+  explicit Connection(asio::any_io_executor executor);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  asio::awaitable<absl::Status> Connect(const ConnectOptions& options);
+
+  // Text protocol, buffered: every result set of `sql` (several for
+  // multi-statements and CALL).
+  asio::awaitable<absl::StatusOr<std::vector<ResultSet>>> Query(
+      absl::string_view sql);
+
+  // Text protocol, incremental. StartQuery sends the statement and returns
+  // the head of the first result; ReadRow yields its rows (false after the
+  // last); NextResult moves to the next result while has_more_results().
+  asio::awaitable<absl::StatusOr<ResultHead>> StartQuery(absl::string_view sql);
+  asio::awaitable<absl::StatusOr<bool>> ReadRow(std::vector<Value>* row);
+  asio::awaitable<absl::StatusOr<ResultHead>> NextResult();
+  // Reads and discards whatever is left of the current command's results.
+  asio::awaitable<absl::Status> DrainResults();
+  // The OK/EOF that ended the last result set (affected rows of a DML
+  // inside a multi-statement, status flags, warnings).
+  const OkPacket& last_ok() const { return last_ok_; }
+  bool has_more_results() const;
+
+  // Binary protocol.
+  asio::awaitable<absl::StatusOr<PreparedStatement>> Prepare(absl::string_view sql);
+  asio::awaitable<absl::StatusOr<ResultHead>> StartExecute(
+      const PreparedStatement& statement, absl::Span<const Value> params);
+  asio::awaitable<absl::StatusOr<std::vector<ResultSet>>> Execute(
+      const PreparedStatement& statement, absl::Span<const Value> params);
+  asio::awaitable<absl::Status> CloseStatement(const PreparedStatement& statement);
+  asio::awaitable<absl::Status> ResetStatement(const PreparedStatement& statement);
+
+  asio::awaitable<absl::Status> Ping();
+  asio::awaitable<absl::Status> SelectDatabase(absl::string_view database);
+  // COM_RESET_CONNECTION: rolls back, drops temporary tables, user variables
+  // and prepared statements, keeps the authenticated session.
+  asio::awaitable<absl::Status> ResetSession();
+  // Sends COM_QUIT and closes; the connection is unusable afterwards.
+  asio::awaitable<void> Quit();
+  // Closes the socket at once (any pending operation fails).
+  void Close();
+
+  bool usable() const { return state_ == State::kReady; }
+  bool is_connected() const;
+  uint32_t connection_id() const { return handshake_.connection_id; }
+  const std::string& server_version() const { return handshake_.server_version; }
+  bool is_mariadb() const { return handshake_.is_mariadb(); }
+  bool is_tls() const { return tls_ != nullptr; }
+  uint64_t capabilities() const { return capabilities_; }
+  // Latest server status flags (in transaction, autocommit, ...).
+  uint16_t status_flags() const { return status_flags_; }
+  bool no_backslash_escapes() const;
+  // The authentication plugin that finally accepted us.
+  const std::string& auth_plugin() const { return auth_plugin_; }
+
+ private:
+  enum class State {
+    kClosed,
+    kReady,         // Idle, a command may be sent.
+    kReadingRows,   // A result set's rows are being read.
+    kBetweenResults,  // A result ended, more results follow.
+    kBroken,
+  };
+  enum class RowFormat { kText, kBinary };
+
+  asio::awaitable<absl::Status> Handshake(const ConnectOptions& options);
+  asio::awaitable<absl::Status> Authenticate(const ConnectOptions& options,
+                                             std::string plugin,
+                                             std::string nonce);
+  asio::awaitable<absl::Status> StartTls(const ConnectOptions& options);
+
+  // Sends one command (sequence id restarts at 0).
+  asio::awaitable<absl::Status> WriteCommand(absl::string_view payload);
+  // Continues the current exchange's sequence.
+  asio::awaitable<absl::Status> WritePacket(absl::string_view payload);
+  // Next whole message; the view is valid until the next read.
+  asio::awaitable<absl::StatusOr<absl::string_view>> ReadMessage();
+  asio::awaitable<absl::Status> ReadOkOrErr();
+  asio::awaitable<absl::StatusOr<ResultHead>> ReadResultHead(RowFormat format);
+  asio::awaitable<absl::StatusOr<std::vector<ResultSet>>> CollectResults(
+      absl::StatusOr<ResultHead> head);
+  // Reads `count` column definitions plus the EOF that follows them on
+  // servers without CLIENT_DEPRECATE_EOF.
+  asio::awaitable<absl::Status> ReadColumnDefinitions(
+      uint64_t count, std::vector<ColumnDefinition>* out);
+  asio::awaitable<absl::Status> ReadEof();
+  void EndResult(const OkPacket& ok);
+  // Marks the connection broken (and closes the socket).
+  void MarkBroken();
+  // MarkBroken, passing the status through.
+  absl::Status Fail(absl::Status status);
+  absl::Status CheckReady(absl::string_view operation) const;
+
+  asio::awaitable<absl::Status> WriteBuffer();
+  asio::awaitable<absl::StatusOr<size_t>> ReadSome(char* data, size_t size);
+  absl::Status IoError(const boost::system::error_code& ec, absl::string_view what);
+
+  // Arms the I/O timer for `timeout` (zero: none), capped by the connect
+  // deadline while connecting.
+  void ArmTimer(std::chrono::milliseconds timeout);
+  void DisarmTimer();
+
+  asio::any_io_executor executor_;
+  asio::ip::tcp::socket socket_;
+  std::unique_ptr<asio::ssl::context> ssl_context_;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  asio::steady_timer timer_;
+  bool timed_out_ = false;
+  std::optional<std::chrono::steady_clock::time_point> connect_deadline_;
+  std::chrono::milliseconds io_timeout_{0};
+  size_t max_message_size_ = 0;
+
+  State state_ = State::kClosed;
+  RowFormat row_format_ = RowFormat::kText;
+  std::vector<ColumnDefinition> current_columns_;
+  InitialHandshake handshake_;
+  uint64_t capabilities_ = 0;
+  uint16_t status_flags_ = 0;
+  OkPacket last_ok_;
+  std::string auth_plugin_;
+
+  uint8_t sequence_ = 0;
+  std::string read_buffer_;
+  size_t read_start_ = 0;
+  size_t read_end_ = 0;
+  std::string joined_;
+  std::string write_buffer_;
+};
+
+}  // namespace mysqlwire
+
+#endif  // MYSQLWIRE_CONNECTION_H_
