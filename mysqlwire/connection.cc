@@ -21,6 +21,7 @@
 #include "mysqlwire/protocol/framing.h"
 #include "mysqlwire/protocol/row_binary.h"
 #include "mysqlwire/protocol/row_text.h"
+#include "mysqlwire/protocol/session_state.h"
 #include "mysqlwire/protocol/statement.h"
 
 namespace mysqlwire {
@@ -34,7 +35,7 @@ constexpr uint64_t kWantedCapabilities =
     kClientLongPassword | kClientLongFlag | kClientProtocol41 |
     kClientTransactions | kClientSecureConnection | kClientMultiResults |
     kClientPsMultiResults | kClientPluginAuth | kClientPluginAuthLenencData |
-    kClientConnectAttrs | kClientDeprecateEof;
+    kClientConnectAttrs | kClientDeprecateEof | kClientSessionTrack;
 
 uint8_t FirstByte(absl::string_view payload) {
   return payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
@@ -402,9 +403,9 @@ asio::awaitable<absl::Status> Connection::Authenticate(const ConnectOptions& opt
     if (header == kOkHeader) {
       absl::StatusOr<OkPacket> ok = ParseOkPacket(*message, capabilities_);
       if (!ok.ok()) co_return ok.status();
-      status_flags_ = ok->status_flags;
       auth_plugin_ = plugin;
-      co_return absl::OkStatus();
+      current_database_ = options.database;
+      co_return ApplyOk(*ok);
     }
     if (header == kErrHeader) {
       absl::StatusOr<ServerError> err = ErrFrom(*message);
@@ -470,12 +471,23 @@ asio::awaitable<absl::Status> Connection::Authenticate(const ConnectOptions& opt
   co_return ProtocolError("authentication did not finish");
 }
 
-void Connection::EndResult(const OkPacket& ok) {
+absl::Status Connection::ApplyOk(const OkPacket& ok) {
   last_ok_ = ok;
   status_flags_ = ok.status_flags;
+  if ((ok.status_flags & kServerSessionStateChanged) && !ok.session_state.empty()) {
+    absl::StatusOr<SessionStateChanges> changes = ParseSessionState(ok.session_state);
+    if (!changes.ok()) return Fail(changes.status());
+    if (changes->schema.has_value()) current_database_ = *changes->schema;
+    if (changes->state_changed) session_state_changed_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Connection::EndResult(const OkPacket& ok) {
   current_columns_.clear();
   state_ = (ok.status_flags & kServerMoreResultsExists) ? State::kBetweenResults
                                                         : State::kReady;
+  return ApplyOk(ok);
 }
 
 asio::awaitable<absl::Status> Connection::ReadEof() {
@@ -511,7 +523,7 @@ asio::awaitable<absl::StatusOr<ResultHead>> Connection::ReadResultHead(
     case kOkHeader: {
       absl::StatusOr<OkPacket> ok = ParseOkPacket(*message, capabilities_);
       if (!ok.ok()) co_return Fail(ok.status());
-      EndResult(*ok);
+      if (absl::Status s = EndResult(*ok); !s.ok()) co_return s;
       head.ok = *std::move(ok);
       co_return head;
     }
@@ -534,7 +546,7 @@ asio::awaitable<absl::StatusOr<ResultHead>> Connection::ReadResultHead(
       } else {
         absl::StatusOr<OkPacket> ok = ParseOkPacket(*reply, capabilities_);
         if (!ok.ok()) co_return Fail(ok.status());
-        EndResult(*ok);
+        if (absl::Status s = EndResult(*ok); !s.ok()) co_return s;
       }
       co_return absl::FailedPreconditionError(
           "LOAD DATA LOCAL INFILE is not supported");
@@ -585,7 +597,7 @@ asio::awaitable<absl::StatusOr<bool>> Connection::ReadRow(std::vector<Value>* ro
       ok.status_flags = eof->status_flags;
       ok.warnings = eof->warnings;
     }
-    EndResult(ok);
+    if (absl::Status s = EndResult(ok); !s.ok()) co_return s;
     co_return false;
   }
   absl::Status s = row_format_ == RowFormat::kText
@@ -711,9 +723,7 @@ asio::awaitable<absl::Status> Connection::ReadOkOrErr() {
   }
   absl::StatusOr<OkPacket> ok = ParseOkPacket(*message, capabilities_);
   if (!ok.ok()) co_return Fail(ok.status());
-  last_ok_ = *ok;
-  status_flags_ = ok->status_flags;
-  co_return absl::OkStatus();
+  co_return ApplyOk(*ok);
 }
 
 asio::awaitable<absl::Status> Connection::ResetStatement(
@@ -735,14 +745,18 @@ asio::awaitable<absl::Status> Connection::SelectDatabase(absl::string_view datab
   if (absl::Status s = CheckReady("select database"); !s.ok()) co_return s;
   absl::Status s = co_await WriteCommand(BuildInitDb(database));
   if (!s.ok()) co_return s;
-  co_return co_await ReadOkOrErr();
+  s = co_await ReadOkOrErr();
+  if (s.ok()) current_database_ = std::string(database);
+  co_return s;
 }
 
 asio::awaitable<absl::Status> Connection::ResetSession() {
   if (absl::Status s = CheckReady("reset session"); !s.ok()) co_return s;
   absl::Status s = co_await WriteCommand(BuildResetConnection());
   if (!s.ok()) co_return s;
-  co_return co_await ReadOkOrErr();
+  s = co_await ReadOkOrErr();
+  if (s.ok()) session_state_changed_ = false;
+  co_return s;
 }
 
 asio::awaitable<void> Connection::Quit() {

@@ -107,7 +107,12 @@ class Connection {
   // Closes the socket at once (any pending operation fails).
   void Close();
 
+  // Idle and healthy: a command may be sent.
   bool usable() const { return state_ == State::kReady; }
+  // A command's results are still being read.
+  bool in_result() const {
+    return state_ == State::kReadingRows || state_ == State::kBetweenResults;
+  }
   bool is_connected() const;
   uint32_t connection_id() const { return handshake_.connection_id; }
   const std::string& server_version() const { return handshake_.server_version; }
@@ -117,6 +122,13 @@ class Connection {
   // Latest server status flags (in transaction, autocommit, ...).
   uint16_t status_flags() const { return status_flags_; }
   bool no_backslash_escapes() const;
+  // The default database as the server last reported it (session tracking
+  // follows USE statements too); empty when none is selected.
+  const std::string& current_database() const { return current_database_; }
+  // Whether session state (user variables, temporary tables, session
+  // variables...) changed since connect or the last ResetSession, as far as
+  // the server reports it (session_track_state_change).
+  bool session_state_changed() const { return session_state_changed_; }
   // The authentication plugin that finally accepted us.
   const std::string& auth_plugin() const { return auth_plugin_; }
 
@@ -151,7 +163,9 @@ class Connection {
   asio::awaitable<absl::Status> ReadColumnDefinitions(
       uint64_t count, std::vector<ColumnDefinition>* out);
   asio::awaitable<absl::Status> ReadEof();
-  void EndResult(const OkPacket& ok);
+  // Records an OK packet: status flags and tracked session state.
+  absl::Status ApplyOk(const OkPacket& ok);
+  absl::Status EndResult(const OkPacket& ok);
   // Marks the connection broken (and closes the socket).
   void MarkBroken();
   // MarkBroken, passing the status through.
@@ -185,6 +199,8 @@ class Connection {
   uint16_t status_flags_ = 0;
   OkPacket last_ok_;
   std::string auth_plugin_;
+  std::string current_database_;
+  bool session_state_changed_ = false;
 
   uint8_t sequence_ = 0;
   std::string read_buffer_;

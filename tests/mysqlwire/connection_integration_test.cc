@@ -332,6 +332,26 @@ TEST_F(ConnectionTest, SelectDatabaseAndResetSession) {
   EXPECT_EQ(GetServerError(tmp.status())->code, 1146);
 }
 
+TEST_F(ConnectionTest, TracksCurrentDatabaseThroughUseAndReset) {
+  auto c = Connect();
+  EXPECT_EQ(c->current_database(), "mysqlgw_test");
+  MustQuery(*c, "USE mysql");
+  // Learned from the OK packet's session tracking, not by asking.
+  EXPECT_EQ(c->current_database(), "mysql");
+  EXPECT_TRUE(RunSync(io_, c->ResetSession()).ok());
+  // COM_RESET_CONNECTION keeps the database: whoever pools connections must
+  // restore it, which current_database() makes cheap.
+  EXPECT_EQ(MustQuery(*c, "SELECT DATABASE()")[0].rows[0][0],
+            Value::String(c->current_database()));
+  EXPECT_TRUE(RunSync(io_, c->SelectDatabase("mysqlgw_test")).ok());
+  EXPECT_EQ(c->current_database(), "mysqlgw_test");
+  EXPECT_TRUE(RunSync(io_, c->ResetSession()).ok());
+  EXPECT_FALSE(c->session_state_changed());
+  MustQuery(*c, "SET SESSION session_track_state_change = ON");
+  MustQuery(*c, "SET @user_var = 1");
+  EXPECT_TRUE(c->session_state_changed());
+}
+
 TEST_F(ConnectionTest, KillQueryFromSecondConnection) {
   auto victim = Connect();
   auto killer = Connect();
