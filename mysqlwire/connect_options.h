@@ -42,6 +42,10 @@ struct ConnectOptions {
   // Long statements are bounded by the caller's deadline, not by this.
   std::chrono::milliseconds io_timeout{0};
 
+  // Run after connecting and again after every ResetSession(): the session
+  // baseline (e.g. "SET SESSION session_track_state_change = ON").
+  std::vector<std::string> init_statements;
+
   uint8_t character_set = 45;  // utf8mb4_general_ci
   size_t max_message_size = size_t{1} << 30;
   bool multi_statements = true;

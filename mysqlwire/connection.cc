@@ -273,6 +273,17 @@ asio::awaitable<absl::Status> Connection::Connect(const ConnectOptions& options)
     co_return status;
   }
   state_ = State::kReady;
+  init_statements_ = options.init_statements;
+  co_return co_await RunInitStatements();
+}
+
+asio::awaitable<absl::Status> Connection::RunInitStatements() {
+  for (const std::string& sql : init_statements_) {
+    absl::StatusOr<std::vector<ResultSet>> r = co_await Query(sql);
+    if (!r.ok()) co_return Fail(r.status());
+  }
+  // The baseline itself is not a change callers made.
+  session_state_changed_ = false;
   co_return absl::OkStatus();
 }
 
@@ -755,8 +766,8 @@ asio::awaitable<absl::Status> Connection::ResetSession() {
   absl::Status s = co_await WriteCommand(BuildResetConnection());
   if (!s.ok()) co_return s;
   s = co_await ReadOkOrErr();
-  if (s.ok()) session_state_changed_ = false;
-  co_return s;
+  if (!s.ok()) co_return s;
+  co_return co_await RunInitStatements();
 }
 
 asio::awaitable<void> Connection::Quit() {

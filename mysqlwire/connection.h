@@ -100,7 +100,8 @@ class Connection {
   asio::awaitable<absl::Status> Ping();
   asio::awaitable<absl::Status> SelectDatabase(absl::string_view database);
   // COM_RESET_CONNECTION: rolls back, drops temporary tables, user variables
-  // and prepared statements, keeps the authenticated session.
+  // and prepared statements, keeps the authenticated session (and the
+  // current database). Then re-runs the init statements.
   asio::awaitable<absl::Status> ResetSession();
   // Sends COM_QUIT and closes; the connection is unusable afterwards.
   asio::awaitable<void> Quit();
@@ -147,6 +148,7 @@ class Connection {
                                              std::string plugin,
                                              std::string nonce);
   asio::awaitable<absl::Status> StartTls(const ConnectOptions& options);
+  asio::awaitable<absl::Status> RunInitStatements();
 
   // Sends one command (sequence id restarts at 0).
   asio::awaitable<absl::Status> WriteCommand(absl::string_view payload);
@@ -200,6 +202,7 @@ class Connection {
   OkPacket last_ok_;
   std::string auth_plugin_;
   std::string current_database_;
+  std::vector<std::string> init_statements_;
   bool session_state_changed_ = false;
 
   uint8_t sequence_ = 0;
