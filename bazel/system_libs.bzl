@@ -25,6 +25,7 @@ _PKG_LIBS = {
     "ssl": ["openssl"],
     "zstd": ["libzstd"],
     "mariadb_client": ["libmariadb"],
+    "yaml": ["yaml-0.1"],
 }
 
 def _pkg_config(ctx, args):

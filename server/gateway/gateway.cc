@@ -1,0 +1,447 @@
+#include "server/gateway/gateway.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "boost/asio/post.hpp"
+#include "mysqlwire/error.h"
+#include "mysqlwire/protocol/capabilities.h"
+#include "server/auth/principal.h"
+#include "server/config/backend_options.h"
+#include "server/gateway/statement.h"
+#include "server/sql/statement_kind.h"
+
+namespace mysqlgw {
+namespace asio = boost::asio;
+
+namespace {
+
+std::chrono::milliseconds ToMillis(const google::protobuf::Duration& d) {
+  return std::chrono::milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
+}
+
+uint32_t PerShard(uint32_t total, size_t shards) {
+  if (total == 0) return 0;
+  return static_cast<uint32_t>((total + shards - 1) / shards);
+}
+
+// Only statements that cannot leave session state behind skip the reset
+// when their connection goes back to the pool; anything else pays one
+// COM_RESET_CONNECTION (off the caller's path) to be safe. Session tracking
+// catches variables, temporary tables and prepared statements; locks are
+// not tracked, hence the textual check.
+bool MayReleaseClean(const mysqlwire::Connection& conn, StatementKind kind,
+                     absl::string_view sql) {
+  if (conn.session_state_changed()) return false;
+  if (conn.status_flags() & mysqlwire::kServerStatusInTrans) return false;
+  switch (kind) {
+    case StatementKind::kSelect:
+    case StatementKind::kInsert:
+    case StatementKind::kUpdate:
+    case StatementKind::kDelete:
+    case StatementKind::kReplace:
+    case StatementKind::kShow:
+      break;
+    default:
+      return false;
+  }
+  // GET_LOCK, LOCK TABLES, ... : rare in point statements, costly to miss.
+  for (size_t i = 0; i + 4 <= sql.size(); ++i) {
+    if (absl::EqualsIgnoreCase(sql.substr(i, 4), "lock")) return false;
+  }
+  return true;
+}
+
+// A backend that refuses the gateway (wrong backend password, too many
+// connections) is the operator's problem, not the caller's: the caller sees
+// UNAVAILABLE, never the backend's access-denied details.
+absl::Status BackendUnavailable(const std::string& backend, const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kDeadlineExceeded ||
+      s.code() == absl::StatusCode::kResourceExhausted ||
+      s.code() == absl::StatusCode::kCancelled) {
+    return s;  // The call's own deadline, or the pool's wait queue.
+  }
+  return absl::UnavailableError(
+      absl::StrCat("backend '", backend, "' is unavailable: ", s.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const v1::GatewayConfig& config,
+                                                         EventLoops& loops) {
+  std::unique_ptr<Gateway> gw(new Gateway(config, loops));
+  const size_t n = loops.size();
+  for (const v1::BackendConfig& bc : config.backends()) {
+    absl::StatusOr<mysqlwire::ConnectOptions> connect = BackendConnectOptions(bc);
+    if (!connect.ok()) return connect.status();
+    // Session tracking tells the pool when a connection needs a reset.
+    connect->init_statements.insert(connect->init_statements.begin(),
+                                    "SET SESSION session_track_state_change = ON");
+    auto backend = std::make_unique<Backend>();
+    backend->name = bc.name();
+    backend->role = bc.role() == v1::BACKEND_ROLE_UNSPECIFIED ? v1::BACKEND_ROLE_PRIMARY
+                                                               : bc.role();
+    backend->default_database = connect->database;
+    backend->executor = std::make_unique<StatementExecutor>(*connect);
+    const v1::PoolConfig& pc = bc.pool();
+    PoolOptions po;
+    po.connect = *connect;
+    po.min_idle = PerShard(pc.min_idle(), n);
+    po.max_open = std::max<uint32_t>(1, PerShard(pc.max_open(), n));
+    po.max_waiters = PerShard(pc.max_waiters(), n);
+    po.idle_timeout = ToMillis(pc.idle_timeout());
+    po.max_lifetime = ToMillis(pc.max_lifetime());
+    po.liveness_check_after = ToMillis(pc.liveness_check_after());
+    for (size_t i = 0; i < n; ++i) {
+      backend->shards.push_back(std::make_unique<ConnectionPool>(
+          loops.loop(i).get_executor(), backend->name, po));
+    }
+    gw->backends_.push_back(std::move(backend));
+  }
+  if (gw->backends_.empty()) return absl::InvalidArgumentError("no backend configured");
+  // The primary goes first: without routing rules every statement goes there.
+  std::stable_partition(gw->backends_.begin(), gw->backends_.end(),
+                        [](const auto& b) { return b->role == v1::BACKEND_ROLE_PRIMARY; });
+
+  TransactionLimits tl;
+  tl.default_idle_timeout = ToMillis(config.transactions().default_idle_timeout());
+  tl.max_idle_timeout = ToMillis(config.transactions().max_idle_timeout());
+  tl.max_lifetime = ToMillis(config.transactions().max_lifetime());
+  tl.max_open = PerShard(config.transactions().max_open(), n);
+  for (size_t i = 0; i < n; ++i) {
+    Shard shard;
+    shard.transactions =
+        std::make_unique<TransactionRegistry>(loops.loop(i).get_executor(), i, tl);
+    gw->shards_.push_back(std::move(shard));
+  }
+  return gw;
+}
+
+Gateway::Gateway(const v1::GatewayConfig& config, EventLoops& loops)
+    : config_(config), loops_(loops) {
+  for (uint32_t e : config.retry().transient_errnos()) transient_errnos_.insert(e);
+}
+
+Gateway::~Gateway() = default;
+
+void Gateway::Start() {
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    asio::post(loops_.loop(i), [this, i] {
+      shards_[i].transactions->Start();
+      for (auto& backend : backends_) backend->shards[i]->Start();
+    });
+  }
+}
+
+absl::StatusOr<size_t> Gateway::ShardFor(absl::string_view transaction_id) {
+  if (transaction_id.empty()) return loops_.Next();
+  std::optional<size_t> shard = TransactionRegistry::ShardOf(transaction_id);
+  if (!shard.has_value() || *shard >= shards_.size()) {
+    return absl::NotFoundError(absl::StrCat("unknown transaction id '", transaction_id, "'"));
+  }
+  return *shard;
+}
+
+std::chrono::milliseconds Gateway::StatementTimeout(const v1::CallOptions& options) const {
+  if (options.has_timeout()) return ToMillis(options.timeout());
+  return ToMillis(config_.limits().default_statement_timeout());
+}
+
+bool Gateway::IsTransient(const absl::Status& status) const {
+  if (mysqlwire::IsProtocolError(status)) return true;
+  if (std::optional<mysqlwire::ServerError> e = mysqlwire::GetServerError(status)) {
+    return transient_errnos_.contains(e->code) || e->code == 2006 || e->code == 2013;
+  }
+  return status.code() == absl::StatusCode::kUnavailable;
+}
+
+absl::StatusOr<Gateway::Work> Gateway::Prepare(
+    const CallInfo& call, const std::string& sql,
+    const google::protobuf::RepeatedPtrField<v1::Value>& params,
+    const google::protobuf::Map<std::string, v1::Value>& named,
+    const v1::CallOptions& options, const std::string& transaction_id) {
+  absl::StatusOr<Statement> statement =
+      BuildStatement(sql, params, named, options.parameter_mode());
+  if (!statement.ok()) return statement.status();
+  const StatementInfo info = AnalyzeStatement(statement->sql);
+  const StatementKind kind = info.kind;
+  const v1::Operation op = info.operation;
+  if (info.multiple_statements && !call.principal->Allows(v1::OPERATION_ADMIN)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "principal '", call.principal->name,
+        "' may not send several statements in one call (needs the admin operation)"));
+  }
+  const std::string& database =
+      options.database().empty() ? Primary().default_database : options.database();
+  if (absl::Status s = Authorize(*call.principal, op, database); !s.ok()) return s;
+  Work work;
+  work.call = &call;
+  work.options = &options;
+  work.transaction_id = &transaction_id;
+  work.statement = *std::move(statement);
+  work.kind = kind;
+  work.read_only = op == v1::OPERATION_READ;
+  return work;
+}
+
+asio::awaitable<absl::Status> Gateway::Run(const Work& work, ResultSink& sink,
+                                           CallControl& control) {
+  const bool in_transaction = !work.transaction_id->empty();
+  const bool may_retry = !in_transaction && (work.read_only || work.options->idempotent());
+  const uint32_t attempts = may_retry ? std::max<uint32_t>(1, config_.retry().max_attempts()) : 1;
+  absl::Status status;
+  for (uint32_t attempt = 1; attempt <= attempts; ++attempt) {
+    bool retryable = false;
+    status = co_await RunOnce(work, sink, control, &retryable);
+    if (status.ok() || !retryable || control.cancelled() || attempt == attempts) break;
+    if (!sink.Rewind()) break;
+  }
+  co_return status;
+}
+
+asio::awaitable<absl::Status> Gateway::RunOnce(const Work& work, ResultSink& sink,
+                                               CallControl& control, bool* retryable) {
+  const CallInfo& call = *work.call;
+  Backend& backend = Primary();
+  const std::chrono::milliseconds timeout = StatementTimeout(*work.options);
+  ExecutionReport report;
+
+  if (!work.transaction_id->empty()) {
+    TransactionRegistry& registry = *shards_[call.shard].transactions;
+    absl::StatusOr<Transaction*> tx = registry.Use(*work.transaction_id, call.principal->name);
+    if (!tx.ok()) co_return tx.status();
+    const std::string& db = work.options->database();
+    if (!db.empty() && db != (*tx)->connection->current_database()) {
+      registry.Return(*tx);
+      co_return absl::InvalidArgumentError(
+          "a call inside a transaction cannot change the database; pass it to "
+          "BeginTransaction");
+    }
+    absl::Status s = co_await backend.executor->Run(*(*tx)->connection, work.statement, sink,
+                                                    control, timeout, &report);
+    if (report.state_in_doubt) (*tx)->connection.Discard();
+    registry.Return(*tx);
+    co_return s;
+  }
+
+  ConnectionPool& pool = *backend.shards[call.shard];
+  absl::StatusOr<PooledConnection> conn = co_await pool.Acquire(call.deadline);
+  if (!conn.ok()) {
+    absl::Status s = BackendUnavailable(backend.name, conn.status());
+    *retryable = s.code() == absl::StatusCode::kUnavailable;
+    co_return s;
+  }
+  const std::string& db =
+      work.options->database().empty() ? backend.default_database : work.options->database();
+  if (!db.empty() && (*conn)->current_database() != db) {
+    absl::Status s = co_await (*conn)->SelectDatabase(db);
+    if (!s.ok()) {
+      *retryable = IsTransient(s);
+      co_return s;
+    }
+  }
+  absl::Status s =
+      co_await backend.executor->Run(**conn, work.statement, sink, control, timeout, &report);
+  if (report.state_in_doubt || !(*conn)->usable()) {
+    conn->Discard();
+  } else if (MayReleaseClean(**conn, work.kind, work.statement.sql)) {
+    conn->ReleaseClean();
+  } else {
+    conn->Release();
+  }
+  if (!s.ok()) *retryable = !report.killed && IsTransient(s);
+  co_return s;
+}
+
+asio::awaitable<absl::Status> Gateway::Query(const CallInfo& call,
+                                             const v1::QueryRequest& request,
+                                             ResultSink& sink, CallControl& control) {
+  absl::StatusOr<Work> work = Prepare(call, request.sql(), request.params(),
+                                      request.named_params(), request.options(),
+                                      request.transaction_id());
+  if (!work.ok()) co_return work.status();
+  co_return co_await Run(*work, sink, control);
+}
+
+asio::awaitable<absl::Status> Gateway::Execute(const CallInfo& call,
+                                               const v1::ExecuteRequest& request,
+                                               v1::ExecuteResponse* response,
+                                               CallControl& control) {
+  absl::StatusOr<Work> work = Prepare(call, request.sql(), request.params(),
+                                      request.named_params(), request.options(),
+                                      request.transaction_id());
+  if (!work.ok()) co_return work.status();
+  OutcomeSink sink(response->mutable_outcome());
+  co_return co_await Run(*work, sink, control);
+}
+
+asio::awaitable<absl::Status> Gateway::ExecuteBatch(const CallInfo& call,
+                                                    const v1::ExecuteBatchRequest& request,
+                                                    v1::ExecuteBatchResponse* response,
+                                                    CallControl& control) {
+  const bool by_sets = !request.sql().empty();
+  if (by_sets == !request.statements().empty()) {
+    co_return absl::InvalidArgumentError(
+        "give either sql with parameter_sets, or statements (not both)");
+  }
+  // Validate and authorise everything before running anything.
+  std::vector<Work> items;
+  const google::protobuf::Map<std::string, v1::Value> no_named;
+  if (by_sets) {
+    if (request.parameter_sets().empty()) {
+      co_return absl::InvalidArgumentError("parameter_sets is empty");
+    }
+    for (int i = 0; i < request.parameter_sets().size(); ++i) {
+      const auto& set = request.parameter_sets(i);
+      absl::StatusOr<Work> w = Prepare(call, request.sql(), set.params(), set.named_params(),
+                                       request.options(), request.transaction_id());
+      if (!w.ok()) {
+        co_return absl::Status(w.status().code(),
+                               absl::StrCat("parameter set ", i + 1, ": ", w.status().message()));
+      }
+      items.push_back(*std::move(w));
+    }
+  } else {
+    for (int i = 0; i < request.statements().size(); ++i) {
+      const auto& st = request.statements(i);
+      absl::StatusOr<Work> w = Prepare(call, st.sql(), st.params(), st.named_params(),
+                                       request.options(), request.transaction_id());
+      if (!w.ok()) {
+        co_return absl::Status(w.status().code(),
+                               absl::StrCat("statement ", i + 1, ": ", w.status().message()));
+      }
+      items.push_back(*std::move(w));
+    }
+  }
+  bool stopped = false;
+  for (const Work& item : items) {
+    v1::BatchItemResult* result = response->add_results();
+    if (stopped) {
+      result->set_skipped(true);
+      continue;
+    }
+    OutcomeSink sink(result->mutable_outcome());
+    absl::Status s = co_await Run(item, sink, control);
+    if (s.ok()) continue;
+    std::optional<mysqlwire::ServerError> e = mysqlwire::GetServerError(s);
+    if (!e.has_value() || control.cancelled()) {
+      // Not a statement's own failure (connection lost, cancelled, ...):
+      // the batch as a whole fails.
+      co_return s;
+    }
+    v1::MySqlError* err = result->mutable_error();
+    err->set_code(e->code);
+    err->set_sql_state(e->sql_state);
+    err->set_message(e->message);
+    if (request.stop_on_error()) stopped = true;
+  }
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::Status> Gateway::BeginTransaction(
+    const CallInfo& call, const v1::BeginTransactionRequest& request,
+    v1::BeginTransactionResponse* response, CallControl& control) {
+  Backend& backend = Primary();
+  const std::string& db =
+      request.database().empty() ? backend.default_database : request.database();
+  const v1::Operation op = request.read_only() ? v1::OPERATION_READ : v1::OPERATION_WRITE;
+  if (absl::Status s = Authorize(*call.principal, op, db); !s.ok()) co_return s;
+  TransactionRegistry& registry = *shards_[call.shard].transactions;
+  if (absl::Status s = registry.CheckCapacity(); !s.ok()) co_return s;
+
+  absl::StatusOr<PooledConnection> conn =
+      co_await backend.shards[call.shard]->Acquire(call.deadline);
+  if (!conn.ok()) co_return BackendUnavailable(backend.name, conn.status());
+  if (!db.empty() && (*conn)->current_database() != db) {
+    absl::Status s = co_await (*conn)->SelectDatabase(db);
+    if (!s.ok()) co_return s;
+  }
+  std::string sql;
+  switch (request.isolation()) {
+    case v1::ISOLATION_LEVEL_READ_UNCOMMITTED:
+      sql = "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED";
+      break;
+    case v1::ISOLATION_LEVEL_READ_COMMITTED:
+      sql = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+      break;
+    case v1::ISOLATION_LEVEL_REPEATABLE_READ:
+      sql = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+      break;
+    case v1::ISOLATION_LEVEL_SERIALIZABLE:
+      sql = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+      break;
+    default:
+      break;
+  }
+  ExecutionReport report;
+  if (!sql.empty()) {
+    absl::Status s = co_await backend.executor->RunSimple(**conn, sql, control, &report);
+    if (!s.ok()) {
+      if (report.state_in_doubt) conn->Discard();
+      co_return s;
+    }
+  }
+  absl::Status s = co_await backend.executor->RunSimple(
+      **conn, request.read_only() ? "START TRANSACTION READ ONLY" : "START TRANSACTION",
+      control, &report);
+  if (!s.ok()) {
+    if (report.state_in_doubt) conn->Discard();
+    co_return s;
+  }
+  const auto idle = request.has_idle_timeout() ? ToMillis(request.idle_timeout())
+                                               : std::chrono::milliseconds(0);
+  response->set_transaction_id(registry.Add(call.principal->name, *std::move(conn), idle));
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::Status> Gateway::EndTransaction(const CallInfo& call,
+                                                      const std::string& transaction_id,
+                                                      bool commit, CallControl& control) {
+  if (transaction_id.empty()) co_return absl::InvalidArgumentError("transaction_id is empty");
+  TransactionRegistry& registry = *shards_[call.shard].transactions;
+  absl::StatusOr<Transaction*> tx = registry.Use(transaction_id, call.principal->name);
+  if (!tx.ok()) co_return tx.status();
+  PooledConnection conn = registry.Remove(*tx);
+  ExecutionReport report;
+  absl::Status s = co_await Primary().executor->RunSimple(*conn, commit ? "COMMIT" : "ROLLBACK",
+                                                          control, &report);
+  if (report.state_in_doubt || !conn->usable()) {
+    conn.Discard();
+  } else {
+    conn.Release();
+  }
+  co_return s;
+}
+
+asio::awaitable<void> Gateway::ShutdownShard(size_t shard) {
+  co_await shards_[shard].transactions->RollbackAll();
+  for (auto& backend : backends_) backend->shards[shard]->Shutdown();
+}
+
+std::vector<std::pair<std::string, PoolStats>> Gateway::PoolStatistics() const {
+  std::vector<std::pair<std::string, PoolStats>> out;
+  for (const auto& backend : backends_) {
+    PoolStats sum{};
+    for (const auto& pool : backend->shards) {
+      PoolStats s = pool->stats();
+      sum.open += s.open;
+      sum.idle += s.idle;
+      sum.in_use += s.in_use;
+      sum.waiting += s.waiting;
+      sum.connects += s.connects;
+      sum.connect_failures += s.connect_failures;
+    }
+    out.emplace_back(backend->name, sum);
+  }
+  return out;
+}
+
+size_t Gateway::OpenTransactions() const {
+  size_t n = 0;
+  for (const Shard& shard : shards_) n += shard.transactions->open();
+  return n;
+}
+
+}  // namespace mysqlgw

@@ -1,0 +1,130 @@
+// The gateway's core, independent of gRPC: authorises each call, picks its
+// connection (a transaction's, or one borrowed from the backend's pool on
+// the call's event loop), runs the statement and retries where that is
+// safe. The gRPC service (grpc_service.h) is a thin adapter over it.
+//
+// Threading: every coroutine here runs on the event loop of the call's
+// shard (see EventLoops); Gateway::ShardFor says which.
+#ifndef SERVER_GATEWAY_GATEWAY_H_
+#define SERVER_GATEWAY_GATEWAY_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "boost/asio/awaitable.hpp"
+#include "mysqlgw/v1/config.pb.h"
+#include "mysqlgw/v1/gateway.pb.h"
+#include "server/auth/principal.h"
+#include "server/gateway/call_control.h"
+#include "server/gateway/event_loops.h"
+#include "server/gateway/result_sink.h"
+#include "server/gateway/statement_executor.h"
+#include "server/gateway/transactions.h"
+#include "server/pool/connection_pool.h"
+#include "server/sql/statement_kind.h"
+
+namespace mysqlgw {
+
+struct CallInfo {
+  std::shared_ptr<const Principal> principal;
+  size_t shard = 0;
+  // The caller's deadline (gRPC); max() when none.
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
+};
+
+class Gateway {
+ public:
+  // Builds pools (one shard per event loop and backend) from a validated
+  // config with defaults applied.
+  static absl::StatusOr<std::unique_ptr<Gateway>> Create(const v1::GatewayConfig& config,
+                                                         EventLoops& loops);
+  ~Gateway();
+
+  // Starts pool upkeep and transaction expiry on every loop.
+  void Start();
+
+  // The shard a call runs on: its transaction's, else the next in turn.
+  absl::StatusOr<size_t> ShardFor(absl::string_view transaction_id);
+  boost::asio::io_context& loop(size_t shard) { return loops_.loop(shard); }
+  const v1::LimitsConfig& limits() const { return config_.limits(); }
+
+  // Query and StreamQuery: the sink decides buffering.
+  boost::asio::awaitable<absl::Status> Query(const CallInfo& call,
+                                             const v1::QueryRequest& request,
+                                             ResultSink& sink, CallControl& control);
+  boost::asio::awaitable<absl::Status> Execute(const CallInfo& call,
+                                               const v1::ExecuteRequest& request,
+                                               v1::ExecuteResponse* response,
+                                               CallControl& control);
+  boost::asio::awaitable<absl::Status> ExecuteBatch(const CallInfo& call,
+                                                    const v1::ExecuteBatchRequest& request,
+                                                    v1::ExecuteBatchResponse* response,
+                                                    CallControl& control);
+  boost::asio::awaitable<absl::Status> BeginTransaction(
+      const CallInfo& call, const v1::BeginTransactionRequest& request,
+      v1::BeginTransactionResponse* response, CallControl& control);
+  boost::asio::awaitable<absl::Status> EndTransaction(const CallInfo& call,
+                                                      const std::string& transaction_id,
+                                                      bool commit, CallControl& control);
+
+  // Rolls back open transactions and shuts the pools of one shard.
+  boost::asio::awaitable<void> ShutdownShard(size_t shard);
+
+  // Pool statistics per backend, summed over shards (for health/metrics).
+  std::vector<std::pair<std::string, PoolStats>> PoolStatistics() const;
+  size_t OpenTransactions() const;
+
+ private:
+  struct Backend {
+    std::string name;
+    v1::BackendRole role = v1::BACKEND_ROLE_PRIMARY;
+    std::string default_database;
+    std::unique_ptr<StatementExecutor> executor;
+    std::vector<std::unique_ptr<ConnectionPool>> shards;
+  };
+  struct Shard {
+    std::unique_ptr<TransactionRegistry> transactions;
+  };
+  // A statement bound for one connection, with what is needed to run it.
+  struct Work {
+    const CallInfo* call;
+    const v1::CallOptions* options;
+    const std::string* transaction_id;
+    Statement statement;
+    StatementKind kind = StatementKind::kOther;
+    bool read_only = false;
+  };
+
+  Gateway(const v1::GatewayConfig& config, EventLoops& loops);
+
+  absl::StatusOr<Work> Prepare(const CallInfo& call, const std::string& sql,
+                               const google::protobuf::RepeatedPtrField<v1::Value>& params,
+                               const google::protobuf::Map<std::string, v1::Value>& named,
+                               const v1::CallOptions& options,
+                               const std::string& transaction_id);
+  // Runs `work` on its transaction's connection or a pooled one, with
+  // transparent retry on a fresh connection where safe.
+  boost::asio::awaitable<absl::Status> Run(const Work& work, ResultSink& sink,
+                                           CallControl& control);
+  boost::asio::awaitable<absl::Status> RunOnce(const Work& work, ResultSink& sink,
+                                               CallControl& control, bool* retryable);
+  std::chrono::milliseconds StatementTimeout(const v1::CallOptions& options) const;
+  bool IsTransient(const absl::Status& status) const;
+  Backend& Primary() { return *backends_.front(); }
+
+  v1::GatewayConfig config_;
+  EventLoops& loops_;
+  std::vector<std::unique_ptr<Backend>> backends_;
+  std::vector<Shard> shards_;
+  absl::flat_hash_set<uint32_t> transient_errnos_;
+};
+
+}  // namespace mysqlgw
+
+#endif  // SERVER_GATEWAY_GATEWAY_H_

@@ -1,0 +1,304 @@
+#include "server/gateway/grpc_service.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/as_tuple.hpp"
+#include "boost/asio/co_spawn.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/use_awaitable.hpp"
+#include "server/convert/value_convert.h"
+#include "server/gateway/call_control.h"
+#include "server/status/grpc_status.h"
+
+namespace mysqlgw {
+namespace asio = boost::asio;
+
+namespace {
+
+std::optional<absl::string_view> AuthorizationHeader(grpc::CallbackServerContext* context) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return std::nullopt;
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+std::chrono::steady_clock::time_point SteadyDeadline(grpc::CallbackServerContext* context) {
+  const auto deadline = context->deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             deadline - std::chrono::system_clock::now());
+}
+
+absl::Status CancelReason(grpc::CallbackServerContext* context) {
+  if (context->deadline() <= std::chrono::system_clock::now()) {
+    return absl::DeadlineExceededError("the call's deadline passed; the statement was killed");
+  }
+  return absl::CancelledError("the call was cancelled; the statement was killed");
+}
+
+class UnaryCall : public grpc::ServerUnaryReactor {
+ public:
+  explicit UnaryCall(grpc::CallbackServerContext* context) : context_(context) {}
+  void set_control(std::shared_ptr<CallControl> control) { control_ = std::move(control); }
+  void OnCancel() override {
+    if (control_) control_->Cancel(CancelReason(context_));
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  grpc::CallbackServerContext* context_;
+  std::shared_ptr<CallControl> control_;
+};
+
+// StreamQuery: a write reactor that is also the ResultSink the gateway
+// feeds. Rows accumulate into a chunk; a full chunk is written and the
+// executor waits for the write to complete before reading on, so memory
+// stays at about two chunks however large the result.
+class StreamCall : public grpc::ServerWriteReactor<v1::StreamQueryResponse>,
+                   public ResultSink {
+ public:
+  StreamCall(grpc::CallbackServerContext* context, asio::io_context& loop,
+             size_t chunk_bytes)
+      : context_(context), loop_(loop), chunk_bytes_(chunk_bytes), write_signal_(loop) {}
+
+  void set_control(std::shared_ptr<CallControl> control) { control_ = std::move(control); }
+
+  // gRPC threads.
+  void OnWriteDone(bool ok) override {
+    asio::post(loop_, [this, ok] {
+      write_ok_ = ok;
+      write_completed_ = true;
+      write_signal_.cancel();
+    });
+  }
+  void OnCancel() override {
+    if (control_) control_->Cancel(CancelReason(context_));
+  }
+  void OnDone() override { delete this; }
+
+  // ResultSink, on the loop.
+  absl::Status BeginResult(const std::vector<mysqlwire::ColumnDefinition>& columns) override {
+    columns_ = columns;
+    rows_in_result_ = 0;
+    auto& msg = pending_.emplace_back();
+    auto* header = msg.mutable_header();
+    header->set_result_index(result_index_);
+    for (const auto& c : columns) ColumnToProto(c, header->add_columns());
+    pending_bytes_ += msg.ByteSizeLong();
+    return absl::OkStatus();
+  }
+  absl::Status AddRow(std::vector<mysqlwire::Value>& row) override {
+    if (rows_chunk_ == nullptr) rows_chunk_ = pending_.emplace_back().mutable_rows();
+    v1::Row* out = rows_chunk_->add_rows();
+    for (size_t i = 0; i < row.size(); ++i) {
+      ToProto(std::move(row[i]), columns_[i], out->add_values());
+    }
+    pending_bytes_ += out->ByteSizeLong() + 4;
+    ++rows_in_result_;
+    if (pending_bytes_ >= chunk_bytes_) rows_chunk_ = nullptr;  // Next row: new chunk.
+    return absl::OkStatus();
+  }
+  absl::Status EndResult(const mysqlwire::OkPacket& ok) override {
+    rows_chunk_ = nullptr;
+    auto* footer = pending_.emplace_back().mutable_footer();
+    footer->set_result_index(result_index_++);
+    footer->set_row_count(rows_in_result_);
+    OutcomeToProto(ok, footer->mutable_outcome());
+    return absl::OkStatus();
+  }
+  bool WantsFlush() const override { return pending_bytes_ >= chunk_bytes_; }
+  asio::awaitable<absl::Status> Flush() override {
+    while (!pending_.empty()) {
+      // The chunk under construction is only sent when complete.
+      if (rows_chunk_ != nullptr && pending_.size() == 1) break;
+      in_flight_ = std::move(pending_.front());
+      pending_.pop_front();
+      write_completed_ = false;
+      delivered_ = true;
+      StartWrite(&in_flight_);
+      if (!write_completed_) {
+        write_signal_.expires_at(asio::steady_timer::time_point::max());
+        co_await write_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+      if (!write_ok_) co_return absl::CancelledError("the client stopped reading the stream");
+    }
+    pending_bytes_ = 0;
+    co_return absl::OkStatus();
+  }
+  bool Rewind() override {
+    if (delivered_) return false;
+    pending_.clear();
+    rows_chunk_ = nullptr;
+    pending_bytes_ = 0;
+    result_index_ = 0;
+    return true;
+  }
+
+ private:
+  grpc::CallbackServerContext* context_;
+  asio::io_context& loop_;
+  const size_t chunk_bytes_;
+  std::shared_ptr<CallControl> control_;
+  std::vector<mysqlwire::ColumnDefinition> columns_;
+  std::deque<v1::StreamQueryResponse> pending_;
+  v1::StreamQueryResponse::Rows* rows_chunk_ = nullptr;
+  v1::StreamQueryResponse in_flight_;
+  size_t pending_bytes_ = 0;
+  uint32_t result_index_ = 0;
+  uint64_t rows_in_result_ = 0;
+  bool delivered_ = false;
+  bool write_completed_ = false;
+  bool write_ok_ = true;
+  asio::steady_timer write_signal_;
+};
+
+}  // namespace
+
+template <typename Body>
+grpc::ServerUnaryReactor* GatewayService::ServeUnary(grpc::CallbackServerContext* context,
+                                                     const std::string& transaction_id,
+                                                     Body body) {
+  auto* reactor = new UnaryCall(context);
+  absl::StatusOr<std::shared_ptr<const Principal>> principal =
+      authenticator_.Authenticate(AuthorizationHeader(context));
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  absl::StatusOr<size_t> shard = gateway_.ShardFor(transaction_id);
+  if (!shard.ok()) {
+    reactor->Finish(ToGrpcStatus(shard.status()));
+    return reactor;
+  }
+  auto control = std::make_shared<CallControl>(gateway_.loop(*shard));
+  reactor->set_control(control);
+  CallInfo info{*std::move(principal), *shard, SteadyDeadline(context)};
+  asio::co_spawn(
+      gateway_.loop(*shard),
+      [body = std::move(body), info = std::move(info),
+       control]() mutable -> asio::awaitable<absl::Status> {
+        co_return co_await body(info, *control);
+      },
+      [reactor](std::exception_ptr e, absl::Status status) {
+        if (e) status = absl::InternalError("internal error serving the call");
+        reactor->Finish(ToGrpcStatus(status));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayService::Query(grpc::CallbackServerContext* context,
+                                                const v1::QueryRequest* request,
+                                                v1::QueryResponse* response) {
+  const v1::LimitsConfig& limits = gateway_.limits();
+  return ServeUnary(
+      context, request->transaction_id(),
+      [this, request, response, &limits](const CallInfo& call,
+                                         CallControl& control) -> asio::awaitable<absl::Status> {
+        const uint64_t max_rows = request->options().max_rows() > 0
+                                      ? request->options().max_rows()
+                                      : limits.default_max_rows();
+        const uint64_t max_bytes = request->options().max_bytes() > 0
+                                       ? request->options().max_bytes()
+                                       : limits.default_max_bytes();
+        BufferedSink sink(response, max_rows, max_bytes);
+        absl::Status s = co_await gateway_.Query(call, *request, sink, control);
+        if (!s.ok()) response->Clear();
+        co_return s;
+      });
+}
+
+grpc::ServerWriteReactor<v1::StreamQueryResponse>* GatewayService::StreamQuery(
+    grpc::CallbackServerContext* context, const v1::QueryRequest* request) {
+  absl::StatusOr<size_t> shard = gateway_.ShardFor(request->transaction_id());
+  asio::io_context& loop = gateway_.loop(shard.ok() ? *shard : 0);
+  auto* reactor = new StreamCall(context, loop, gateway_.limits().stream_chunk_bytes());
+  if (!shard.ok()) {
+    reactor->Finish(ToGrpcStatus(shard.status()));
+    return reactor;
+  }
+  absl::StatusOr<std::shared_ptr<const Principal>> principal =
+      authenticator_.Authenticate(AuthorizationHeader(context));
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  auto control = std::make_shared<CallControl>(loop);
+  reactor->set_control(control);
+  CallInfo info{*std::move(principal), *shard, SteadyDeadline(context)};
+  asio::co_spawn(
+      loop,
+      [this, reactor, request, info = std::move(info),
+       control]() -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.Query(info, *request, *reactor, *control);
+      },
+      [reactor](std::exception_ptr e, absl::Status status) {
+        if (e) status = absl::InternalError("internal error serving the call");
+        reactor->Finish(ToGrpcStatus(status));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayService::Execute(grpc::CallbackServerContext* context,
+                                                  const v1::ExecuteRequest* request,
+                                                  v1::ExecuteResponse* response) {
+  return ServeUnary(context, request->transaction_id(),
+                    [this, request, response](const CallInfo& call, CallControl& control)
+                        -> asio::awaitable<absl::Status> {
+                      co_return co_await gateway_.Execute(call, *request, response, control);
+                    });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ExecuteBatch(grpc::CallbackServerContext* context,
+                                                       const v1::ExecuteBatchRequest* request,
+                                                       v1::ExecuteBatchResponse* response) {
+  return ServeUnary(context, request->transaction_id(),
+                    [this, request, response](const CallInfo& call, CallControl& control)
+                        -> asio::awaitable<absl::Status> {
+                      co_return co_await gateway_.ExecuteBatch(call, *request, response,
+                                                               control);
+                    });
+}
+
+grpc::ServerUnaryReactor* GatewayService::BeginTransaction(
+    grpc::CallbackServerContext* context, const v1::BeginTransactionRequest* request,
+    v1::BeginTransactionResponse* response) {
+  static const std::string kNone;
+  return ServeUnary(context, kNone,
+                    [this, request, response](const CallInfo& call, CallControl& control)
+                        -> asio::awaitable<absl::Status> {
+                      co_return co_await gateway_.BeginTransaction(call, *request, response,
+                                                                   control);
+                    });
+}
+
+grpc::ServerUnaryReactor* GatewayService::Commit(grpc::CallbackServerContext* context,
+                                                 const v1::CommitRequest* request,
+                                                 v1::CommitResponse*) {
+  return ServeUnary(context, request->transaction_id(),
+                    [this, request](const CallInfo& call, CallControl& control)
+                        -> asio::awaitable<absl::Status> {
+                      co_return co_await gateway_.EndTransaction(
+                          call, request->transaction_id(), /*commit=*/true, control);
+                    });
+}
+
+grpc::ServerUnaryReactor* GatewayService::Rollback(grpc::CallbackServerContext* context,
+                                                   const v1::RollbackRequest* request,
+                                                   v1::RollbackResponse*) {
+  return ServeUnary(context, request->transaction_id(),
+                    [this, request](const CallInfo& call, CallControl& control)
+                        -> asio::awaitable<absl::Status> {
+                      co_return co_await gateway_.EndTransaction(
+                          call, request->transaction_id(), /*commit=*/false, control);
+                    });
+}
+
+}  // namespace mysqlgw

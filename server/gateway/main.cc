@@ -1,0 +1,164 @@
+// mysqlgw: the gateway binary. Wires configuration, event loops, pools and
+// the gRPC server together; everything else lives in libraries.
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "boost/asio/co_spawn.hpp"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/auth/authenticator.h"
+#include "server/config/build_config.h"
+#include "server/gateway/event_loops.h"
+#include "server/gateway/gateway.h"
+#include "server/gateway/grpc_service.h"
+
+ABSL_FLAG(std::string, config, "", "YAML or JSON configuration file");
+ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (overrides the config)");
+ABSL_FLAG(std::string, backend_dsn, "",
+          "backend DSN mysql://user@host:port/db (no password: see --backend_password_*)");
+ABSL_FLAG(std::string, backend_password_file, "", "file holding the backend password");
+ABSL_FLAG(std::string, backend_password_env, "",
+          "environment variable holding the backend password");
+ABSL_FLAG(bool, allow_anonymous, false,
+          "serve calls without a token as an all-powerful 'anonymous' principal "
+          "(local development only)");
+ABSL_FLAG(std::string, port_file, "",
+          "write the bound gRPC port here once serving (for tests and scripts)");
+
+namespace {
+
+void Log(absl::string_view level, absl::string_view message) {
+  std::fprintf(stderr, "%s %s mysqlgw: %s\n",
+               absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
+               std::string(level).c_str(), std::string(message).c_str());
+}
+
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
+    const mysqlgw::v1::TlsServerConfig& tls, std::string* error) {
+  if (tls.cert_file().empty()) return grpc::InsecureServerCredentials();
+  auto read = [error](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) *error = absl::StrCat("cannot read ", path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({read(tls.key_file()), read(tls.cert_file())});
+  if (!tls.client_ca_file().empty()) {
+    options.pem_root_certs = read(tls.client_ca_file());
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+int WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal = 0;
+  sigwait(&set, &signal);
+  return signal;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "mysqlgw --config=FILE | --backend_dsn=DSN [--backend_password_env=VAR] ...");
+  absl::ParseCommandLine(argc, argv);
+
+  // Block the shutdown signals in every thread; the main thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  mysqlgw::FlagOverrides overrides;
+  overrides.listen_address = absl::GetFlag(FLAGS_listen);
+  overrides.backend_dsn = absl::GetFlag(FLAGS_backend_dsn);
+  overrides.backend_password_file = absl::GetFlag(FLAGS_backend_password_file);
+  overrides.backend_password_env = absl::GetFlag(FLAGS_backend_password_env);
+  overrides.allow_anonymous = absl::GetFlag(FLAGS_allow_anonymous);
+  absl::StatusOr<mysqlgw::v1::GatewayConfig> config =
+      mysqlgw::BuildConfig(absl::GetFlag(FLAGS_config), overrides);
+  if (!config.ok()) {
+    Log("ERROR", absl::StrCat("configuration: ", config.status().message()));
+    return 2;
+  }
+
+  mysqlgw::EventLoops loops(config->io_threads());
+  absl::StatusOr<std::unique_ptr<mysqlgw::Gateway>> gateway =
+      mysqlgw::Gateway::Create(*config, loops);
+  if (!gateway.ok()) {
+    Log("ERROR", absl::StrCat("startup: ", gateway.status().message()));
+    return 2;
+  }
+  loops.Start();
+  (*gateway)->Start();
+
+  mysqlgw::Authenticator authenticator(config->auth());
+  mysqlgw::GatewayService service(**gateway, authenticator);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  std::string tls_error;
+  auto credentials = ServerCredentials(config->listen().tls(), &tls_error);
+  if (!tls_error.empty()) {
+    Log("ERROR", tls_error);
+    return 2;
+  }
+  int port = 0;
+  builder.AddListeningPort(config->listen().address(), credentials, &port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config->listen().max_request_bytes()));
+  builder.SetMaxSendMessageSize(-1);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    Log("ERROR", absl::StrCat("cannot listen on ", config->listen().address()));
+    return 1;
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+  Log("INFO", absl::StrCat("serving gRPC on ", config->listen().address(), " (port ", port,
+                           "), ", loops.size(), " event loop(s), ",
+                           config->backends_size(), " backend(s)"));
+  if (const std::string path = absl::GetFlag(FLAGS_port_file); !path.empty()) {
+    std::ofstream(path) << port << "\n";
+  }
+
+  const int signal = WaitForSignal();
+  const auto grace = std::chrono::seconds(config->shutdown_grace_period().seconds()) +
+                     std::chrono::nanoseconds(config->shutdown_grace_period().nanos());
+  Log("INFO", absl::StrCat("signal ", signal, ": draining for up to ",
+                           std::chrono::duration_cast<std::chrono::milliseconds>(grace).count(),
+                           " ms"));
+  server->GetHealthCheckService()->SetServingStatus(false);
+  // Stops accepting; in-flight calls get until the deadline, then are
+  // cancelled (which kills their statements).
+  server->Shutdown(std::chrono::system_clock::now() + grace);
+  for (size_t i = 0; i < loops.size(); ++i) {
+    std::promise<void> done;
+    boost::asio::co_spawn(loops.loop(i), (*gateway)->ShutdownShard(i),
+                          [&done](std::exception_ptr) { done.set_value(); });
+    done.get_future().wait_for(std::chrono::seconds(10));
+  }
+  loops.Stop();
+  Log("INFO", "stopped");
+  return 0;
+}

@@ -1,0 +1,173 @@
+#include "server/gateway/statement_executor.h"
+
+#include <memory>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/as_tuple.hpp"
+#include "boost/asio/co_spawn.hpp"
+#include "boost/asio/detached.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/use_awaitable.hpp"
+#include "mysqlwire/error.h"
+#include "mysqlwire/protocol/escaping.h"
+
+namespace mysqlgw {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+// Completion of a background KILL, awaited before the connection is let go
+// so the KILL can never hit a later statement of another caller.
+struct KillState {
+  explicit KillState(asio::any_io_executor ex) : done_signal(ex) {
+    done_signal.expires_at(asio::steady_timer::time_point::max());
+  }
+  bool started = false;
+  bool done = false;
+  asio::steady_timer done_signal;
+};
+
+}  // namespace
+
+asio::awaitable<void> StatementExecutor::KillQuery(uint32_t connection_id) {
+  mysqlwire::Connection killer(co_await asio::this_coro::executor);
+  mysqlwire::ConnectOptions options = kill_options_;
+  options.connect_timeout = std::chrono::milliseconds(3000);
+  options.io_timeout = std::chrono::milliseconds(3000);
+  if ((co_await killer.Connect(options)).ok()) {
+    auto r = co_await killer.Query(absl::StrCat("KILL QUERY ", connection_id));
+    (void)r;  // Best effort: the statement may have ended meanwhile.
+    co_await killer.Quit();
+  }
+}
+
+asio::awaitable<absl::Status> StatementExecutor::Run(mysqlwire::Connection& conn,
+                                                     const Statement& statement,
+                                                     ResultSink& sink, CallControl& call,
+                                                     std::chrono::milliseconds timeout,
+                                                     ExecutionReport* report) {
+  if (call.cancelled()) co_return call.reason();
+  auto executor = co_await asio::this_coro::executor;
+  auto kill = std::make_shared<KillState>(executor);
+  const uint32_t thread_id = conn.connection_id();
+  call.SetOnCancel([this, kill, thread_id, executor] {
+    kill->started = true;
+    asio::co_spawn(
+        executor,
+        [this, kill, thread_id]() -> asio::awaitable<void> {
+          co_await KillQuery(thread_id);
+          kill->done = true;
+          kill->done_signal.cancel();
+        },
+        asio::detached);
+  });
+
+  std::optional<asio::steady_timer> timer;
+  if (timeout.count() > 0) {
+    timer.emplace(executor, timeout);
+    timer->async_wait([&call, timeout](const boost::system::error_code& ec) {
+      if (ec) return;
+      call.CancelOnLoop(absl::DeadlineExceededError(absl::StrCat(
+          "statement timeout of ", timeout.count(), " ms exceeded; the statement was killed")));
+    });
+  }
+
+  absl::Status status = co_await RunInner(conn, statement, sink);
+  call.ClearOnCancel();
+  if (timer) timer->cancel();
+
+  if (kill->started) {
+    if (!kill->done) co_await kill->done_signal.async_wait(kAsTuple);
+    report->killed = true;
+    report->state_in_doubt = true;
+    co_return call.reason();
+  }
+  if (!status.ok() && conn.in_result()) {
+    // Stopped mid-result (a limit, a sink failure): unread rows remain.
+    report->state_in_doubt = true;
+  }
+  co_return status;
+}
+
+asio::awaitable<absl::Status> StatementExecutor::RunSimple(mysqlwire::Connection& conn,
+                                                           std::string sql,
+                                                           CallControl& call,
+                                                           ExecutionReport* report) {
+  Statement st;
+  st.sql = std::move(sql);
+  mysqlgw::v1::StatementOutcome ignored;
+  OutcomeSink sink(&ignored);
+  co_return co_await Run(conn, st, sink, call, std::chrono::milliseconds(0), report);
+}
+
+asio::awaitable<absl::Status> StatementExecutor::RunInner(mysqlwire::Connection& conn,
+                                                          const Statement& st,
+                                                          ResultSink& sink) {
+  absl::StatusOr<mysqlwire::ResultHead> head;
+  std::optional<mysqlwire::PreparedStatement> prepared;
+  if (!st.has_params) {
+    head = co_await conn.StartQuery(st.sql);
+  } else if (st.mode == v1::PARAMETER_MODE_INTERPOLATED) {
+    absl::StatusOr<std::string> sql =
+        mysqlwire::InterpolatePlaceholders(st.sql, st.params, conn.no_backslash_escapes());
+    if (!sql.ok()) co_return sql.status();
+    head = co_await conn.StartQuery(*sql);
+  } else {
+    absl::StatusOr<mysqlwire::PreparedStatement> ps = co_await conn.Prepare(st.sql);
+    if (!ps.ok()) co_return ps.status();
+    prepared = *std::move(ps);
+    if (prepared->num_params != st.params.size()) {
+      absl::Status closed = co_await conn.CloseStatement(*prepared);
+      (void)closed;
+      co_return absl::InvalidArgumentError(absl::StrCat(
+          "the statement has ", prepared->num_params, " placeholder(s) but ",
+          st.params.size(), " parameter(s) were given"));
+    }
+    head = co_await conn.StartExecute(*prepared, st.params);
+  }
+
+  absl::Status status = absl::OkStatus();
+  std::vector<mysqlwire::Value> row;
+  while (true) {
+    if (!head.ok()) {
+      status = head.status();
+      break;
+    }
+    status = sink.BeginResult(head->columns);
+    if (!status.ok()) break;
+    mysqlwire::OkPacket ok = head->ok;
+    if (head->has_rows()) {
+      while (true) {
+        absl::StatusOr<bool> more = co_await conn.ReadRow(&row);
+        if (!more.ok()) {
+          status = more.status();
+          break;
+        }
+        if (!*more) break;
+        status = sink.AddRow(row);
+        if (!status.ok()) break;
+        row.clear();
+        if (sink.WantsFlush()) {
+          status = co_await sink.Flush();
+          if (!status.ok()) break;
+        }
+      }
+      if (!status.ok()) break;
+      ok = conn.last_ok();
+    }
+    status = sink.EndResult(ok);
+    if (!status.ok() || !conn.has_more_results()) break;
+    head = co_await conn.NextResult();
+  }
+  if (status.ok()) status = co_await sink.Flush();
+  if (prepared.has_value() && conn.usable()) {
+    absl::Status closed = co_await conn.CloseStatement(*prepared);
+    (void)closed;
+  }
+  co_return status;
+}
+
+}  // namespace mysqlgw
