@@ -46,6 +46,11 @@ struct ConnectOptions {
   // baseline (e.g. "SET SESSION session_track_state_change = ON").
   std::vector<std::string> init_statements;
 
+  // Prepared statements kept open per connection by PrepareCached(), least
+  // recently used evicted first. Mind the server-wide limit
+  // (max_prepared_stmt_count, 16382 by default) across all connections.
+  size_t statement_cache_size = 0;
+
   uint8_t character_set = 45;  // utf8mb4_general_ci
   size_t max_message_size = size_t{1} << 30;
   bool multi_statements = true;

@@ -274,6 +274,7 @@ asio::awaitable<absl::Status> Connection::Connect(const ConnectOptions& options)
   }
   state_ = State::kReady;
   init_statements_ = options.init_statements;
+  statement_cache_capacity_ = options.statement_cache_size;
   co_return co_await RunInitStatements();
 }
 
@@ -724,6 +725,39 @@ asio::awaitable<absl::Status> Connection::CloseStatement(
   co_return co_await WriteCommand(BuildStmtClose(statement.id));
 }
 
+asio::awaitable<absl::StatusOr<const PreparedStatement*>> Connection::PrepareCached(
+    absl::string_view sql) {
+  if (statement_cache_capacity_ == 0) {
+    absl::StatusOr<PreparedStatement> st = co_await Prepare(sql);
+    if (!st.ok()) co_return st.status();
+    uncached_ = *std::move(st);
+    co_return &uncached_;
+  }
+  if (auto it = statement_index_.find(sql); it != statement_index_.end()) {
+    statement_lru_.splice(statement_lru_.begin(), statement_lru_, it->second);
+    co_return &it->second->second;
+  }
+  while (statement_lru_.size() >= statement_cache_capacity_) {
+    PreparedStatement evicted = std::move(statement_lru_.back().second);
+    statement_index_.erase(statement_lru_.back().first);
+    statement_lru_.pop_back();
+    absl::Status s = co_await CloseStatement(evicted);
+    if (!s.ok()) co_return s;
+  }
+  absl::StatusOr<PreparedStatement> st = co_await Prepare(sql);
+  if (!st.ok()) co_return st.status();
+  statement_lru_.emplace_front(std::string(sql), *std::move(st));
+  statement_index_[statement_lru_.front().first] = statement_lru_.begin();
+  co_return &statement_lru_.front().second;
+}
+
+void Connection::ForgetCached(absl::string_view sql) {
+  auto it = statement_index_.find(sql);
+  if (it == statement_index_.end()) return;
+  statement_lru_.erase(it->second);
+  statement_index_.erase(it);
+}
+
 asio::awaitable<absl::Status> Connection::ReadOkOrErr() {
   absl::StatusOr<absl::string_view> message = co_await ReadMessage();
   if (!message.ok()) co_return message.status();
@@ -767,6 +801,9 @@ asio::awaitable<absl::Status> Connection::ResetSession() {
   if (!s.ok()) co_return s;
   s = co_await ReadOkOrErr();
   if (!s.ok()) co_return s;
+  // The server dropped every prepared statement.
+  statement_lru_.clear();
+  statement_index_.clear();
   co_return co_await RunInitStatements();
 }
 

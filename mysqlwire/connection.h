@@ -14,6 +14,7 @@
 #define MYSQLWIRE_CONNECTION_H_
 
 #include <chrono>
+#include <list>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -95,6 +97,16 @@ class Connection {
   asio::awaitable<absl::StatusOr<std::vector<ResultSet>>> Execute(
       const PreparedStatement& statement, absl::Span<const Value> params);
   asio::awaitable<absl::Status> CloseStatement(const PreparedStatement& statement);
+  // Prepare through the per-connection cache (options.statement_cache_size;
+  // with 0 it always prepares anew and the caller owns closing). The
+  // statement stays valid until the next PrepareCached, ForgetCached,
+  // ResetSession or close.
+  asio::awaitable<absl::StatusOr<const PreparedStatement*>> PrepareCached(
+      absl::string_view sql);
+  // Drops a cached statement the server no longer knows (e.g. after errno
+  // 1243), without telling the server.
+  void ForgetCached(absl::string_view sql);
+  size_t statement_cache_capacity() const { return statement_cache_capacity_; }
   asio::awaitable<absl::Status> ResetStatement(const PreparedStatement& statement);
 
   asio::awaitable<absl::Status> Ping();
@@ -203,6 +215,13 @@ class Connection {
   std::string auth_plugin_;
   std::string current_database_;
   std::vector<std::string> init_statements_;
+  size_t statement_cache_capacity_ = 0;
+  // Most recently used first.
+  std::list<std::pair<std::string, PreparedStatement>> statement_lru_;
+  absl::flat_hash_map<std::string,
+                      std::list<std::pair<std::string, PreparedStatement>>::iterator>
+      statement_index_;
+  PreparedStatement uncached_;
   bool session_state_changed_ = false;
 
   uint8_t sequence_ = 0;

@@ -107,7 +107,8 @@ asio::awaitable<absl::Status> StatementExecutor::RunInner(mysqlwire::Connection&
                                                           const Statement& st,
                                                           ResultSink& sink) {
   absl::StatusOr<mysqlwire::ResultHead> head;
-  std::optional<mysqlwire::PreparedStatement> prepared;
+  // Set when the statement is ours to close (no per-connection cache).
+  std::optional<mysqlwire::PreparedStatement> owned;
   if (!st.has_params) {
     head = co_await conn.StartQuery(st.sql);
   } else if (st.mode == v1::PARAMETER_MODE_INTERPOLATED) {
@@ -116,17 +117,27 @@ asio::awaitable<absl::Status> StatementExecutor::RunInner(mysqlwire::Connection&
     if (!sql.ok()) co_return sql.status();
     head = co_await conn.StartQuery(*sql);
   } else {
-    absl::StatusOr<mysqlwire::PreparedStatement> ps = co_await conn.Prepare(st.sql);
-    if (!ps.ok()) co_return ps.status();
-    prepared = *std::move(ps);
-    if (prepared->num_params != st.params.size()) {
-      absl::Status closed = co_await conn.CloseStatement(*prepared);
-      (void)closed;
-      co_return absl::InvalidArgumentError(absl::StrCat(
-          "the statement has ", prepared->num_params, " placeholder(s) but ",
-          st.params.size(), " parameter(s) were given"));
+    // A cached statement the server forgot (1243) is prepared once more.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      absl::StatusOr<const mysqlwire::PreparedStatement*> ps =
+          co_await conn.PrepareCached(st.sql);
+      if (!ps.ok()) co_return ps.status();
+      if (conn.statement_cache_capacity() == 0) owned = **ps;
+      if ((*ps)->num_params != st.params.size()) {
+        if (owned) {
+          absl::Status closed = co_await conn.CloseStatement(*owned);
+          (void)closed;
+        }
+        co_return absl::InvalidArgumentError(absl::StrCat(
+            "the statement has ", (*ps)->num_params, " placeholder(s) but ",
+            st.params.size(), " parameter(s) were given"));
+      }
+      head = co_await conn.StartExecute(**ps, st.params);
+      std::optional<mysqlwire::ServerError> e =
+          head.ok() ? std::nullopt : mysqlwire::GetServerError(head.status());
+      if (!e.has_value() || e->code != 1243 || owned) break;
+      conn.ForgetCached(st.sql);
     }
-    head = co_await conn.StartExecute(*prepared, st.params);
   }
 
   absl::Status status = absl::OkStatus();
@@ -163,8 +174,8 @@ asio::awaitable<absl::Status> StatementExecutor::RunInner(mysqlwire::Connection&
     head = co_await conn.NextResult();
   }
   if (status.ok()) status = co_await sink.Flush();
-  if (prepared.has_value() && conn.usable()) {
-    absl::Status closed = co_await conn.CloseStatement(*prepared);
+  if (owned.has_value() && conn.usable()) {
+    absl::Status closed = co_await conn.CloseStatement(*owned);
     (void)closed;
   }
   co_return status;

@@ -315,6 +315,43 @@ TEST_F(ConnectionTest, PreparedStatementLifecycle) {
   EXPECT_TRUE(c->usable());
 }
 
+TEST_F(ConnectionTest, PreparedStatementCache) {
+  ConnectOptions o = Options();
+  o.statement_cache_size = 2;
+  auto c = Connect(o);
+  auto prepared_count = [&] {
+    auto r = MustQuery(*c, "SHOW SESSION STATUS LIKE 'Com_stmt_prepare'");
+    return std::stoi(r[0].rows[0][1].as_string());
+  };
+  const int base = prepared_count();
+  auto a1 = RunSync(io_, c->PrepareCached("SELECT ? + 1"));
+  ASSERT_TRUE(a1.ok()) << a1.status();
+  const uint32_t id_a = (*a1)->id;
+  auto a2 = RunSync(io_, c->PrepareCached("SELECT ? + 1"));
+  ASSERT_TRUE(a2.ok());
+  EXPECT_EQ((*a2)->id, id_a);  // A hit: no second prepare.
+  EXPECT_EQ(prepared_count(), base + 1);
+  auto r = RunSync(io_, c->Execute(**a2, {Value::Int64(41)}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].rows[0][0], Value::Int64(42));
+  // Two more statements evict the least recently used ("SELECT ? + 1").
+  ASSERT_TRUE(RunSync(io_, c->PrepareCached("SELECT ? + 2")).ok());
+  ASSERT_TRUE(RunSync(io_, c->PrepareCached("SELECT ? + 3")).ok());
+  auto again = RunSync(io_, c->PrepareCached("SELECT ? + 1"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE((*again)->id, id_a);
+  EXPECT_EQ(prepared_count(), base + 4);
+  // The evicted statement was closed on the server.
+  auto stale = RunSync(io_, c->Execute(PreparedStatement{id_a, 1, {}, {}}, {Value::Int64(1)}));
+  EXPECT_EQ(GetServerError(stale.status())->code, 1243);
+  // A reset empties the cache (the server dropped the statements).
+  ASSERT_TRUE(RunSync(io_, c->ResetSession()).ok());
+  const int after_reset = prepared_count();  // Session counters reset too.
+  auto fresh = RunSync(io_, c->PrepareCached("SELECT ? + 1"));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(prepared_count(), after_reset + 1);
+}
+
 TEST_F(ConnectionTest, SelectDatabaseAndResetSession) {
   auto c = Connect();
   EXPECT_TRUE(RunSync(io_, c->SelectDatabase("mysql")).ok());
