@@ -11,6 +11,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/use_awaitable.hpp"
+#include "grpcpp/support/proto_buffer_reader.h"
 #include "server/convert/value_convert.h"
 #include "server/gateway/call_control.h"
 #include "server/status/grpc_status.h"
@@ -44,6 +45,37 @@ absl::Status CancelReason(grpc::CallbackServerContext* context) {
   return absl::CancelledError("the call was cancelled; the statement was killed");
 }
 
+// The transaction a request belongs to (it decides the call's event loop).
+template <typename Request>
+const std::string& TransactionIdOf(const Request& request) {
+  return request.transaction_id();
+}
+inline const std::string& TransactionIdOf(const v1::BeginTransactionRequest&) {
+  static const std::string kNone;
+  return kNone;
+}
+
+template <typename Message>
+absl::Status ParseRequest(const grpc::ByteBuffer* raw, Message* out) {
+  grpc::ByteBuffer copy(*raw);  // Shares the slices; the reader consumes them.
+  grpc::ProtoBufferReader reader(&copy);
+  if (!reader.status().ok() || !out->ParseFromZeroCopyStream(&reader)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request is not a valid ", Message::descriptor()->full_name(),
+        " (string fields must be valid UTF-8; send binary data as bytes)"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Message>
+void SerializeResponse(const Message& message, grpc::ByteBuffer* out) {
+  bool own = false;
+  grpc::Status s = grpc::SerializationTraits<Message>::Serialize(message, out, &own);
+  (void)s;  // Serializing a message we built cannot fail.
+}
+
+// A unary call's reactor, owning its typed request and response.
+template <typename Request, typename Response>
 class UnaryCall : public grpc::ServerUnaryReactor {
  public:
   explicit UnaryCall(grpc::CallbackServerContext* context) : context_(context) {}
@@ -52,6 +84,9 @@ class UnaryCall : public grpc::ServerUnaryReactor {
     if (control_) control_->Cancel(CancelReason(context_));
   }
   void OnDone() override { delete this; }
+
+  Request request;
+  Response response;
 
  private:
   grpc::CallbackServerContext* context_;
@@ -62,14 +97,14 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 // feeds. Rows accumulate into a chunk; a full chunk is written and the
 // executor waits for the write to complete before reading on, so memory
 // stays at about two chunks however large the result.
-class StreamCall : public grpc::ServerWriteReactor<v1::StreamQueryResponse>,
-                   public ResultSink {
+class StreamCall : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public ResultSink {
  public:
   StreamCall(grpc::CallbackServerContext* context, asio::io_context& loop,
              size_t chunk_bytes)
       : context_(context), loop_(loop), chunk_bytes_(chunk_bytes), write_signal_(loop) {}
 
   void set_control(std::shared_ptr<CallControl> control) { control_ = std::move(control); }
+  v1::QueryRequest request;
 
   // gRPC threads.
   void OnWriteDone(bool ok) override {
@@ -119,7 +154,8 @@ class StreamCall : public grpc::ServerWriteReactor<v1::StreamQueryResponse>,
     while (!pending_.empty()) {
       // The chunk under construction is only sent when complete.
       if (rows_chunk_ != nullptr && pending_.size() == 1) break;
-      in_flight_ = std::move(pending_.front());
+      in_flight_.Clear();
+      SerializeResponse(pending_.front(), &in_flight_);
       pending_.pop_front();
       write_completed_ = false;
       delivered_ = true;
@@ -150,7 +186,7 @@ class StreamCall : public grpc::ServerWriteReactor<v1::StreamQueryResponse>,
   std::vector<mysqlwire::ColumnDefinition> columns_;
   std::deque<v1::StreamQueryResponse> pending_;
   v1::StreamQueryResponse::Rows* rows_chunk_ = nullptr;
-  v1::StreamQueryResponse in_flight_;
+  grpc::ByteBuffer in_flight_;
   size_t pending_bytes_ = 0;
   uint32_t result_index_ = 0;
   uint64_t rows_in_result_ = 0;
@@ -162,18 +198,22 @@ class StreamCall : public grpc::ServerWriteReactor<v1::StreamQueryResponse>,
 
 }  // namespace
 
-template <typename Body>
+template <typename Request, typename Response, typename Body>
 grpc::ServerUnaryReactor* GatewayService::ServeUnary(grpc::CallbackServerContext* context,
-                                                     const std::string& transaction_id,
+                                                     const Raw* raw_request, Raw* raw_response,
                                                      Body body) {
-  auto* reactor = new UnaryCall(context);
+  auto* reactor = new UnaryCall<Request, Response>(context);
+  if (absl::Status parsed = ParseRequest(raw_request, &reactor->request); !parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
   absl::StatusOr<std::shared_ptr<const Principal>> principal =
       authenticator_.Authenticate(AuthorizationHeader(context));
   if (!principal.ok()) {
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
   }
-  absl::StatusOr<size_t> shard = gateway_.ShardFor(transaction_id);
+  absl::StatusOr<size_t> shard = gateway_.ShardFor(TransactionIdOf(reactor->request));
   if (!shard.ok()) {
     reactor->Finish(ToGrpcStatus(shard.status()));
     return reactor;
@@ -183,43 +223,45 @@ grpc::ServerUnaryReactor* GatewayService::ServeUnary(grpc::CallbackServerContext
   CallInfo info{*std::move(principal), *shard, SteadyDeadline(context)};
   asio::co_spawn(
       gateway_.loop(*shard),
-      [body = std::move(body), info = std::move(info),
-       control]() mutable -> asio::awaitable<absl::Status> {
-        co_return co_await body(info, *control);
+      [body = std::move(body), info = std::move(info), control,
+       reactor]() mutable -> asio::awaitable<absl::Status> {
+        co_return co_await body(info, *control, reactor->request, &reactor->response);
       },
-      [reactor](std::exception_ptr e, absl::Status status) {
+      [reactor, raw_response](std::exception_ptr e, absl::Status status) {
         if (e) status = absl::InternalError("internal error serving the call");
+        if (status.ok()) SerializeResponse(reactor->response, raw_response);
         reactor->Finish(ToGrpcStatus(status));
       });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayService::Query(grpc::CallbackServerContext* context,
-                                                const v1::QueryRequest* request,
-                                                v1::QueryResponse* response) {
+                                                const Raw* request, Raw* response) {
   const v1::LimitsConfig& limits = gateway_.limits();
-  return ServeUnary(
-      context, request->transaction_id(),
-      [this, request, response, &limits](const CallInfo& call,
-                                         CallControl& control) -> asio::awaitable<absl::Status> {
-        const uint64_t max_rows = request->options().max_rows() > 0
-                                      ? request->options().max_rows()
-                                      : limits.default_max_rows();
-        const uint64_t max_bytes = request->options().max_bytes() > 0
-                                       ? request->options().max_bytes()
-                                       : limits.default_max_bytes();
-        BufferedSink sink(response, max_rows, max_bytes);
-        absl::Status s = co_await gateway_.Query(call, *request, sink, control);
-        if (!s.ok()) response->Clear();
-        co_return s;
+  return ServeUnary<v1::QueryRequest, v1::QueryResponse>(
+      context, request, response,
+      [this, &limits](const CallInfo& call, CallControl& control, const v1::QueryRequest& req,
+                      v1::QueryResponse* resp) -> asio::awaitable<absl::Status> {
+        const uint64_t max_rows =
+            req.options().max_rows() > 0 ? req.options().max_rows() : limits.default_max_rows();
+        const uint64_t max_bytes = req.options().max_bytes() > 0 ? req.options().max_bytes()
+                                                                 : limits.default_max_bytes();
+        BufferedSink sink(resp, max_rows, max_bytes);
+        co_return co_await gateway_.Query(call, req, sink, control);
       });
 }
 
-grpc::ServerWriteReactor<v1::StreamQueryResponse>* GatewayService::StreamQuery(
-    grpc::CallbackServerContext* context, const v1::QueryRequest* request) {
-  absl::StatusOr<size_t> shard = gateway_.ShardFor(request->transaction_id());
+grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
+    grpc::CallbackServerContext* context, const Raw* raw_request) {
+  v1::QueryRequest request;
+  absl::Status parsed = ParseRequest(raw_request, &request);
+  absl::StatusOr<size_t> shard = gateway_.ShardFor(request.transaction_id());
   asio::io_context& loop = gateway_.loop(shard.ok() ? *shard : 0);
   auto* reactor = new StreamCall(context, loop, gateway_.limits().stream_chunk_bytes());
+  if (!parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
   if (!shard.ok()) {
     reactor->Finish(ToGrpcStatus(shard.status()));
     return reactor;
@@ -230,14 +272,14 @@ grpc::ServerWriteReactor<v1::StreamQueryResponse>* GatewayService::StreamQuery(
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
   }
+  reactor->request = std::move(request);
   auto control = std::make_shared<CallControl>(loop);
   reactor->set_control(control);
   CallInfo info{*std::move(principal), *shard, SteadyDeadline(context)};
   asio::co_spawn(
       loop,
-      [this, reactor, request, info = std::move(info),
-       control]() -> asio::awaitable<absl::Status> {
-        co_return co_await gateway_.Query(info, *request, *reactor, *control);
+      [this, reactor, info = std::move(info), control]() -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.Query(info, reactor->request, *reactor, *control);
       },
       [reactor](std::exception_ptr e, absl::Status status) {
         if (e) status = absl::InternalError("internal error serving the call");
@@ -247,58 +289,55 @@ grpc::ServerWriteReactor<v1::StreamQueryResponse>* GatewayService::StreamQuery(
 }
 
 grpc::ServerUnaryReactor* GatewayService::Execute(grpc::CallbackServerContext* context,
-                                                  const v1::ExecuteRequest* request,
-                                                  v1::ExecuteResponse* response) {
-  return ServeUnary(context, request->transaction_id(),
-                    [this, request, response](const CallInfo& call, CallControl& control)
-                        -> asio::awaitable<absl::Status> {
-                      co_return co_await gateway_.Execute(call, *request, response, control);
-                    });
+                                                  const Raw* request, Raw* response) {
+  return ServeUnary<v1::ExecuteRequest, v1::ExecuteResponse>(
+      context, request, response,
+      [this](const CallInfo& call, CallControl& control, const v1::ExecuteRequest& req,
+             v1::ExecuteResponse* resp) -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.Execute(call, req, resp, control);
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::ExecuteBatch(grpc::CallbackServerContext* context,
-                                                       const v1::ExecuteBatchRequest* request,
-                                                       v1::ExecuteBatchResponse* response) {
-  return ServeUnary(context, request->transaction_id(),
-                    [this, request, response](const CallInfo& call, CallControl& control)
-                        -> asio::awaitable<absl::Status> {
-                      co_return co_await gateway_.ExecuteBatch(call, *request, response,
-                                                               control);
-                    });
+                                                       const Raw* request, Raw* response) {
+  return ServeUnary<v1::ExecuteBatchRequest, v1::ExecuteBatchResponse>(
+      context, request, response,
+      [this](const CallInfo& call, CallControl& control, const v1::ExecuteBatchRequest& req,
+             v1::ExecuteBatchResponse* resp) -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.ExecuteBatch(call, req, resp, control);
+      });
 }
 
-grpc::ServerUnaryReactor* GatewayService::BeginTransaction(
-    grpc::CallbackServerContext* context, const v1::BeginTransactionRequest* request,
-    v1::BeginTransactionResponse* response) {
-  static const std::string kNone;
-  return ServeUnary(context, kNone,
-                    [this, request, response](const CallInfo& call, CallControl& control)
-                        -> asio::awaitable<absl::Status> {
-                      co_return co_await gateway_.BeginTransaction(call, *request, response,
-                                                                   control);
-                    });
+grpc::ServerUnaryReactor* GatewayService::BeginTransaction(grpc::CallbackServerContext* context,
+                                                           const Raw* request, Raw* response) {
+  return ServeUnary<v1::BeginTransactionRequest, v1::BeginTransactionResponse>(
+      context, request, response,
+      [this](const CallInfo& call, CallControl& control, const v1::BeginTransactionRequest& req,
+             v1::BeginTransactionResponse* resp) -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.BeginTransaction(call, req, resp, control);
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::Commit(grpc::CallbackServerContext* context,
-                                                 const v1::CommitRequest* request,
-                                                 v1::CommitResponse*) {
-  return ServeUnary(context, request->transaction_id(),
-                    [this, request](const CallInfo& call, CallControl& control)
-                        -> asio::awaitable<absl::Status> {
-                      co_return co_await gateway_.EndTransaction(
-                          call, request->transaction_id(), /*commit=*/true, control);
-                    });
+                                                 const Raw* request, Raw* response) {
+  return ServeUnary<v1::CommitRequest, v1::CommitResponse>(
+      context, request, response,
+      [this](const CallInfo& call, CallControl& control, const v1::CommitRequest& req,
+             v1::CommitResponse*) -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.EndTransaction(call, req.transaction_id(), /*commit=*/true,
+                                                   control);
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::Rollback(grpc::CallbackServerContext* context,
-                                                   const v1::RollbackRequest* request,
-                                                   v1::RollbackResponse*) {
-  return ServeUnary(context, request->transaction_id(),
-                    [this, request](const CallInfo& call, CallControl& control)
-                        -> asio::awaitable<absl::Status> {
-                      co_return co_await gateway_.EndTransaction(
-                          call, request->transaction_id(), /*commit=*/false, control);
-                    });
+                                                   const Raw* request, Raw* response) {
+  return ServeUnary<v1::RollbackRequest, v1::RollbackResponse>(
+      context, request, response,
+      [this](const CallInfo& call, CallControl& control, const v1::RollbackRequest& req,
+             v1::RollbackResponse*) -> asio::awaitable<absl::Status> {
+        co_return co_await gateway_.EndTransaction(call, req.transaction_id(), /*commit=*/false,
+                                                   control);
+      });
 }
 
 }  // namespace mysqlgw

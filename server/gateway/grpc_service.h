@@ -1,6 +1,11 @@
 // The gRPC face of the gateway: one reactor per call (gRPC's callback API),
 // each authenticating the caller and running the call as a coroutine on the
 // event loop of its shard. No gRPC thread ever waits for the database.
+//
+// Methods are registered "raw" (ByteBuffer in, ByteBuffer out) and parse
+// their own requests: gRPC 1.51 answers UNIMPLEMENTED for a request it
+// cannot deserialize (e.g. invalid UTF-8 in a string field), where callers
+// are owed INVALID_ARGUMENT and a reason.
 #ifndef SERVER_GATEWAY_GRPC_SERVICE_H_
 #define SERVER_GATEWAY_GRPC_SERVICE_H_
 
@@ -13,36 +18,41 @@
 
 namespace mysqlgw {
 
-class GatewayService final : public v1::Gateway::CallbackService {
+using RawGatewayService = v1::Gateway::WithRawCallbackMethod_Query<
+    v1::Gateway::WithRawCallbackMethod_StreamQuery<
+        v1::Gateway::WithRawCallbackMethod_Execute<
+            v1::Gateway::WithRawCallbackMethod_ExecuteBatch<
+                v1::Gateway::WithRawCallbackMethod_BeginTransaction<
+                    v1::Gateway::WithRawCallbackMethod_Commit<
+                        v1::Gateway::WithRawCallbackMethod_Rollback<v1::Gateway::Service>>>>>>>;
+
+class GatewayService final : public RawGatewayService {
  public:
   GatewayService(Gateway& gateway, const Authenticator& authenticator)
       : gateway_(gateway), authenticator_(authenticator) {}
 
-  grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context,
-                                  const v1::QueryRequest* request,
-                                  v1::QueryResponse* response) override;
-  grpc::ServerWriteReactor<v1::StreamQueryResponse>* StreamQuery(
-      grpc::CallbackServerContext* context, const v1::QueryRequest* request) override;
-  grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context,
-                                    const v1::ExecuteRequest* request,
-                                    v1::ExecuteResponse* response) override;
+  using Raw = grpc::ByteBuffer;
+  grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context, const Raw* request,
+                                  Raw* response) override;
+  grpc::ServerWriteReactor<Raw>* StreamQuery(grpc::CallbackServerContext* context,
+                                             const Raw* request) override;
+  grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context, const Raw* request,
+                                    Raw* response) override;
   grpc::ServerUnaryReactor* ExecuteBatch(grpc::CallbackServerContext* context,
-                                         const v1::ExecuteBatchRequest* request,
-                                         v1::ExecuteBatchResponse* response) override;
+                                         const Raw* request, Raw* response) override;
   grpc::ServerUnaryReactor* BeginTransaction(grpc::CallbackServerContext* context,
-                                             const v1::BeginTransactionRequest* request,
-                                             v1::BeginTransactionResponse* response) override;
-  grpc::ServerUnaryReactor* Commit(grpc::CallbackServerContext* context,
-                                   const v1::CommitRequest* request,
-                                   v1::CommitResponse* response) override;
-  grpc::ServerUnaryReactor* Rollback(grpc::CallbackServerContext* context,
-                                     const v1::RollbackRequest* request,
-                                     v1::RollbackResponse* response) override;
+                                             const Raw* request, Raw* response) override;
+  grpc::ServerUnaryReactor* Commit(grpc::CallbackServerContext* context, const Raw* request,
+                                   Raw* response) override;
+  grpc::ServerUnaryReactor* Rollback(grpc::CallbackServerContext* context, const Raw* request,
+                                     Raw* response) override;
 
  private:
-  template <typename Body>
+  // Parses the request, authenticates, and runs
+  // body(call, control, request, response) on the call's event loop.
+  template <typename Request, typename Response, typename Body>
   grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
-                                       const std::string& transaction_id, Body body);
+                                       const Raw* raw_request, Raw* raw_response, Body body);
 
   Gateway& gateway_;
   const Authenticator& authenticator_;
