@@ -24,6 +24,7 @@ _PKG_LIBS = {
     "protobuf": ["protobuf"],
     "ssl": ["openssl"],
     "zstd": ["libzstd"],
+    "sodium": ["libsodium"],
     "mariadb_client": ["libmariadb"],
     "yaml": ["yaml-0.1"],
 }

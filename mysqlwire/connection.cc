@@ -18,6 +18,7 @@
 #include "mysqlwire/protocol/auth.h"
 #include "mysqlwire/protocol/capabilities.h"
 #include "mysqlwire/protocol/commands.h"
+#include "mysqlwire/protocol/ed25519_auth.h"
 #include "mysqlwire/protocol/framing.h"
 #include "mysqlwire/protocol/row_binary.h"
 #include "mysqlwire/protocol/row_text.h"
@@ -67,6 +68,10 @@ absl::StatusOr<std::string> InitialAuthResponse(absl::string_view plugin,
     return absl::FailedPreconditionError(
         "sha256_password without TLS needs the server's public key "
         "(server_public_key_pem or allow_public_key_retrieval)");
+  }
+  if (plugin == kEd25519Plugin) {
+    if (nonce.size() < 32) return ProtocolError("client_ed25519: nonce shorter than 32 bytes");
+    return Ed25519Sign(options.password, nonce.substr(0, 32));
   }
   if (plugin == kClearPasswordPlugin) {
     if (!tls) {

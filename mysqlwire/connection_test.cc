@@ -325,6 +325,7 @@ TEST_F(ConnectionScriptTest, AuthSwitchToNativeUsesNewNonce) {
   ASSERT_TRUE(resp.ok());
   EXPECT_EQ(resp->auth_response, CachingSha2Scramble("secret", kNonce));
   EXPECT_EQ(server.received[1], NativePasswordScramble("secret", nonce2));
+  EXPECT_EQ(server.received[1].size(), 20u);
   EXPECT_EQ(c.auth_plugin(), "mysql_native_password");
 }
 

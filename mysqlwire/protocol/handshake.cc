@@ -180,7 +180,9 @@ absl::StatusOr<AuthSwitchRequest> ParseAuthSwitchRequest(absl::string_view paylo
   req.plugin_name = std::string(r.NulString());
   absl::string_view data = r.Rest();
   if (!r.ok()) return r.Status("auth switch request");
-  if (!data.empty() && data.back() == '\0') data.remove_suffix(1);
+  // Kept as sent: a scramble-based plugin's trailing NUL is the plugin's to
+  // drop (it uses the first 20 bytes), while ed25519's 32-byte nonce may
+  // legitimately end in a zero byte.
   req.plugin_data = std::string(data);
   return req;
 }
@@ -190,7 +192,7 @@ std::string SerializeAuthSwitchRequest(const AuthSwitchRequest& request) {
   WireWriter w(&out);
   w.U8(0xfe);
   w.NulString(request.plugin_name);
-  w.NulString(request.plugin_data);
+  w.Bytes(request.plugin_data);
   return out;
 }
 

@@ -68,7 +68,7 @@ inline constexpr size_t kSslRequestSize = 32;
 // AuthSwitchRequest: int<1> 0xfe | string<NUL> plugin | string<EOF> data
 struct AuthSwitchRequest {
   std::string plugin_name;
-  std::string plugin_data;  // Trailing NUL removed.
+  std::string plugin_data;  // As sent, including any trailing NUL.
 };
 absl::StatusOr<AuthSwitchRequest> ParseAuthSwitchRequest(absl::string_view payload);
 std::string SerializeAuthSwitchRequest(const AuthSwitchRequest& request);

@@ -131,7 +131,7 @@ TEST(AuthSwitchTest, ParsesAndRejectsOldPassword) {
   auto req = ParseAuthSwitchRequest(payload);
   ASSERT_TRUE(req.ok()) << req.status();
   EXPECT_EQ(req->plugin_name, "mysql_native_password");
-  EXPECT_EQ(req->plugin_data, "01234567890123456789");
+  EXPECT_EQ(req->plugin_data, std::string("01234567890123456789\0", 21));
   EXPECT_EQ(SerializeAuthSwitchRequest(*req), payload);
   EXPECT_TRUE(IsProtocolError(ParseAuthSwitchRequest("\xfe").status()));
   EXPECT_TRUE(IsProtocolError(ParseAuthSwitchRequest("").status()));

@@ -99,6 +99,22 @@ TEST_F(ConnectionTest, WrongPasswordIsAccessDenied) {
   EXPECT_EQ(s.ToString().find("definitely-wrong"), std::string::npos);
 }
 
+TEST_F(ConnectionTest, Ed25519Authentication) {
+  // The sandbox creates this account when the server's plugin loads.
+  ASSERT_FALSE(Server().ed25519_user.empty()) << "sandbox has no ed25519 account";
+  ConnectOptions o = Options();
+  o.user = Server().ed25519_user;
+  auto c = Connect(o);
+  ASSERT_TRUE(c->usable());
+  EXPECT_EQ(c->auth_plugin(), "client_ed25519");
+  EXPECT_EQ(MustQuery(*c, "SELECT CURRENT_USER() LIKE 'mysqlgw_ed@%'")[0].rows[0][0],
+            Value::Int64(1));
+  o.password = "not-the-password";
+  Connection bad(io_.get_executor());
+  absl::Status s = RunSync(io_, bad.Connect(o));
+  EXPECT_EQ(GetServerError(s)->code, 1045) << s;
+}
+
 TEST_F(ConnectionTest, UnknownDatabase) {
   ConnectOptions o = Options();
   o.database = "no_such_db_xyz";
