@@ -25,6 +25,7 @@ _PKG_LIBS = {
     "ssl": ["openssl"],
     "zstd": ["libzstd"],
     "sodium": ["libsodium"],
+    "zlib": ["zlib"],
     "mariadb_client": ["libmariadb"],
     "yaml": ["yaml-0.1"],
 }
