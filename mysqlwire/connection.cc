@@ -166,6 +166,9 @@ absl::Status Connection::CheckReady(absl::string_view operation) const {
     case State::kBetweenResults:
       return absl::FailedPreconditionError(
           absl::StrCat(operation, ": the previous result was not fully read"));
+    case State::kRawStream:
+      return absl::FailedPreconditionError(
+          absl::StrCat(operation, ": the connection is streaming (replication)"));
   }
   return absl::InternalError("unknown connection state");
 }
@@ -782,6 +785,24 @@ asio::awaitable<absl::Status> Connection::ResetStatement(
   absl::Status s = co_await WriteCommand(BuildStmtReset(statement.id));
   if (!s.ok()) co_return s;
   co_return co_await ReadOkOrErr();
+}
+
+asio::awaitable<absl::Status> Connection::SendRawCommand(absl::string_view payload) {
+  if (absl::Status s = CheckReady("raw command"); !s.ok()) co_return s;
+  absl::Status s = co_await WriteCommand(payload);
+  if (s.ok()) state_ = State::kRawStream;
+  co_return s;
+}
+
+asio::awaitable<absl::StatusOr<absl::string_view>> Connection::ReadRawPacket() {
+  if (state_ != State::kRawStream) {
+    co_return absl::FailedPreconditionError("no raw command is streaming");
+  }
+  co_return co_await ReadMessage();
+}
+
+void Connection::EndRawStream() {
+  if (state_ == State::kRawStream) state_ = State::kReady;
 }
 
 asio::awaitable<absl::Status> Connection::Ping() {

@@ -109,6 +109,15 @@ class Connection {
   size_t statement_cache_capacity() const { return statement_cache_capacity_; }
   asio::awaitable<absl::Status> ResetStatement(const PreparedStatement& statement);
 
+  // Low-level access for protocols layered on a connection (replication):
+  // sends one command and then yields its response packets as they come,
+  // until EndRawStream(). No other command may run meanwhile.
+  asio::awaitable<absl::Status> SendRawCommand(absl::string_view payload);
+  // The next packet of the raw stream; the view is valid until the next read.
+  asio::awaitable<absl::StatusOr<absl::string_view>> ReadRawPacket();
+  // The raw stream ended cleanly (the peer sent its last packet).
+  void EndRawStream();
+
   asio::awaitable<absl::Status> Ping();
   asio::awaitable<absl::Status> SelectDatabase(absl::string_view database);
   // COM_RESET_CONNECTION: rolls back, drops temporary tables, user variables
@@ -151,6 +160,7 @@ class Connection {
     kReady,         // Idle, a command may be sent.
     kReadingRows,   // A result set's rows are being read.
     kBetweenResults,  // A result ended, more results follow.
+    kRawStream,     // A raw command's response stream is being read.
     kBroken,
   };
   enum class RowFormat { kText, kBinary };
