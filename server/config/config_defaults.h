@@ -27,7 +27,7 @@ inline constexpr int64_t kDefaultPoolConnectTimeoutSeconds = 5;
 
 inline constexpr uint64_t kDefaultMaxRows = 100000;
 inline constexpr uint64_t kDefaultMaxBytes = uint64_t{64} << 20;
-inline constexpr uint64_t kDefaultStreamChunkBytes = uint64_t{256} << 10;
+inline constexpr uint64_t kDefaultStreamChunkBytes = uint64_t{64} << 10;
 
 inline constexpr int64_t kDefaultTxnIdleTimeoutSeconds = 30;
 inline constexpr int64_t kDefaultTxnMaxIdleTimeoutSeconds = 5 * 60;

@@ -33,7 +33,7 @@ TEST(ConfigDefaultsTest, EmptyConfigGetsEveryDefault) {
   EXPECT_EQ(config.limits().default_max_rows(), 100000u);
   EXPECT_EQ(config.limits().default_max_bytes(), 64u * 1024 * 1024);
   EXPECT_FALSE(config.limits().has_default_statement_timeout());
-  EXPECT_EQ(config.limits().stream_chunk_bytes(), 256u * 1024);
+  EXPECT_EQ(config.limits().stream_chunk_bytes(), 64u * 1024);
 
   EXPECT_EQ(config.transactions().default_idle_timeout().seconds(), 30);
   EXPECT_EQ(config.transactions().max_idle_timeout().seconds(), 300);

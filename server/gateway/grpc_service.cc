@@ -12,8 +12,8 @@
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/use_awaitable.hpp"
 #include "grpcpp/support/proto_buffer_reader.h"
-#include "server/convert/value_convert.h"
 #include "server/gateway/call_control.h"
+#include "server/gateway/stream_chunker.h"
 #include "server/status/grpc_status.h"
 
 namespace mysqlgw {
@@ -94,14 +94,14 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 };
 
 // StreamQuery: a write reactor that is also the ResultSink the gateway
-// feeds. Rows accumulate into a chunk; a full chunk is written and the
-// executor waits for the write to complete before reading on, so memory
-// stays at about two chunks however large the result.
+// feeds. Rows accumulate, serialized, into a chunk; a full chunk is written
+// and the executor waits for the write to complete before reading on, so
+// memory stays at about two chunks however large the result.
 class StreamCall : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public ResultSink {
  public:
   StreamCall(grpc::CallbackServerContext* context, asio::io_context& loop,
              size_t chunk_bytes)
-      : context_(context), loop_(loop), chunk_bytes_(chunk_bytes), write_signal_(loop) {}
+      : context_(context), loop_(loop), chunker_(chunk_bytes), write_signal_(loop) {}
 
   void set_control(std::shared_ptr<CallControl> control) { control_ = std::move(control); }
   v1::QueryRequest request;
@@ -121,42 +121,23 @@ class StreamCall : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public Res
 
   // ResultSink, on the loop.
   absl::Status BeginResult(const std::vector<mysqlwire::ColumnDefinition>& columns) override {
-    columns_ = columns;
-    rows_in_result_ = 0;
-    auto& msg = pending_.emplace_back();
-    auto* header = msg.mutable_header();
-    header->set_result_index(result_index_);
-    for (const auto& c : columns) ColumnToProto(c, header->add_columns());
-    pending_bytes_ += msg.ByteSizeLong();
+    chunker_.BeginResult(columns);
     return absl::OkStatus();
   }
   absl::Status AddRow(std::vector<mysqlwire::Value>& row) override {
-    if (rows_chunk_ == nullptr) rows_chunk_ = pending_.emplace_back().mutable_rows();
-    v1::Row* out = rows_chunk_->add_rows();
-    for (size_t i = 0; i < row.size(); ++i) {
-      ToProto(std::move(row[i]), columns_[i], out->add_values());
-    }
-    pending_bytes_ += out->ByteSizeLong() + 4;
-    ++rows_in_result_;
-    if (pending_bytes_ >= chunk_bytes_) rows_chunk_ = nullptr;  // Next row: new chunk.
+    chunker_.AddRow(row);
     return absl::OkStatus();
   }
   absl::Status EndResult(const mysqlwire::OkPacket& ok) override {
-    rows_chunk_ = nullptr;
-    auto* footer = pending_.emplace_back().mutable_footer();
-    footer->set_result_index(result_index_++);
-    footer->set_row_count(rows_in_result_);
-    OutcomeToProto(ok, footer->mutable_outcome());
+    chunker_.EndResult(ok);
     return absl::OkStatus();
   }
-  bool WantsFlush() const override { return pending_bytes_ >= chunk_bytes_; }
+  bool WantsFlush() const override { return chunker_.HasMessage(); }
   asio::awaitable<absl::Status> Flush() override {
-    while (!pending_.empty()) {
-      // The chunk under construction is only sent when complete.
-      if (rows_chunk_ != nullptr && pending_.size() == 1) break;
-      in_flight_.Clear();
-      SerializeResponse(pending_.front(), &in_flight_);
-      pending_.pop_front();
+    while (chunker_.HasMessage()) {
+      std::string message = chunker_.TakeMessage();
+      grpc::Slice slice(message);
+      in_flight_ = grpc::ByteBuffer(&slice, 1);
       write_completed_ = false;
       delivered_ = true;
       StartWrite(&in_flight_);
@@ -166,30 +147,20 @@ class StreamCall : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public Res
       }
       if (!write_ok_) co_return absl::CancelledError("the client stopped reading the stream");
     }
-    pending_bytes_ = 0;
     co_return absl::OkStatus();
   }
   bool Rewind() override {
     if (delivered_) return false;
-    pending_.clear();
-    rows_chunk_ = nullptr;
-    pending_bytes_ = 0;
-    result_index_ = 0;
+    chunker_.Clear();
     return true;
   }
 
  private:
   grpc::CallbackServerContext* context_;
   asio::io_context& loop_;
-  const size_t chunk_bytes_;
   std::shared_ptr<CallControl> control_;
-  std::vector<mysqlwire::ColumnDefinition> columns_;
-  std::deque<v1::StreamQueryResponse> pending_;
-  v1::StreamQueryResponse::Rows* rows_chunk_ = nullptr;
+  StreamChunker chunker_;
   grpc::ByteBuffer in_flight_;
-  size_t pending_bytes_ = 0;
-  uint32_t result_index_ = 0;
-  uint64_t rows_in_result_ = 0;
   bool delivered_ = false;
   bool write_completed_ = false;
   bool write_ok_ = true;
