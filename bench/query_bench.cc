@@ -39,7 +39,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <random>
@@ -55,6 +54,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "bench/point_select.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "mysqlgw/v1/gateway.grpc.pb.h"
@@ -82,136 +82,25 @@ ABSL_FLAG(std::string, protocols, "prepared,text", "which protocols to measure")
 namespace {
 
 namespace v1 = mysqlgw::v1;
+using mysqlgw::bench::LatencyResult;
+using mysqlgw::bench::MeasureWindow;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kRows = 10000;
 constexpr char kToken[] = "query-bench-token-0123456789";
 constexpr char kPasswordEnv[] = "MYSQLGW_BENCH_BACKEND_PASSWORD";
 constexpr char kStreamSql[] = "SELECT seq FROM seq_1_to_1000000";
 
-struct Result {
-  double qps = 0;
-  double p50_us = 0;
-  double p99_us = 0;
-  int64_t errors = 0;
-};
+// ---- direct: libmariadb (RunLibmariadbPointSelects) ----
 
-Result Summarize(std::vector<std::vector<double>>& per_worker, double seconds,
-                 int64_t errors) {
-  std::vector<double> all;
-  for (auto& v : per_worker) all.insert(all.end(), v.begin(), v.end());
-  Result r;
-  r.errors = errors;
-  if (all.empty()) return r;
-  std::sort(all.begin(), all.end());
-  r.qps = all.size() / seconds;
-  r.p50_us = all[all.size() / 2];
-  r.p99_us = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  return r;
-}
-
-// ---- direct: libmariadb ----
-
-MYSQL* ConnectDirect(const mysqlgw::testing::ServerInfo& s) {
-  MYSQL* m = mysql_init(nullptr);
-  unsigned int ssl_off = 0;
-  mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &ssl_off);
-  if (!mysql_real_connect(m, s.host.c_str(), s.user.c_str(), s.password.c_str(),
-                          s.database.c_str(), s.port, nullptr, 0)) {
-    std::fprintf(stderr, "connect: %s\n", mysql_error(m));
-    mysql_close(m);
-    return nullptr;
-  }
-  return m;
-}
-
-Result RunDirect(const mysqlgw::testing::ServerInfo& server, int concurrency, bool prepared,
-                 double seconds) {
-  std::vector<std::vector<double>> latencies(concurrency);
-  std::atomic<int64_t> errors{0};
-  const auto warmup_end = Clock::now() + std::chrono::milliseconds(500);
-  const auto end = warmup_end + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(seconds));
-  std::vector<std::thread> threads;
-  for (int w = 0; w < concurrency; ++w) {
-    threads.emplace_back([&, w] {
-      mysql_thread_init();
-      MYSQL* m = ConnectDirect(server);
-      if (m == nullptr) {
-        ++errors;
-        mysql_thread_end();
-        return;
-      }
-      MYSQL_STMT* stmt = nullptr;
-      int key = 0;
-      char c_buf[256];
-      unsigned long c_len = 0;
-      MYSQL_BIND param{}, column{};
-      if (prepared) {
-        stmt = mysql_stmt_init(m);
-        const char* sql = "SELECT c FROM sbtest WHERE id = ?";
-        if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
-          ++errors;
-          mysql_stmt_close(stmt);
-          mysql_close(m);
-          mysql_thread_end();
-          return;
-        }
-        param.buffer_type = MYSQL_TYPE_LONG;
-        param.buffer = &key;
-        mysql_stmt_bind_param(stmt, &param);
-        column.buffer_type = MYSQL_TYPE_STRING;
-        column.buffer = c_buf;
-        column.buffer_length = sizeof(c_buf);
-        column.length = &c_len;
-        mysql_stmt_bind_result(stmt, &column);
-      }
-      std::mt19937 rng(w * 7919 + 1);
-      std::uniform_int_distribution<int> id(1, kRows);
-      latencies[w].reserve(200000);
-      std::string sql;
-      while (true) {
-        auto t0 = Clock::now();
-        if (t0 >= end) break;
-        key = id(rng);
-        bool ok = false;
-        if (prepared) {
-          int rows = 0;
-          if (mysql_stmt_execute(stmt) == 0) {
-            while (mysql_stmt_fetch(stmt) == 0) ++rows;
-            ok = rows == 1;
-          }
-        } else {
-          sql = absl::StrCat("SELECT c FROM sbtest WHERE id = ", key);
-          if (mysql_real_query(m, sql.data(), sql.size()) == 0) {
-            MYSQL_RES* res = mysql_store_result(m);
-            ok = res != nullptr && mysql_num_rows(res) == 1;
-            if (res) mysql_free_result(res);
-          }
-        }
-        auto t1 = Clock::now();
-        if (!ok) {
-          ++errors;
-          continue;
-        }
-        if (t0 >= warmup_end) {
-          latencies[w].push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-        }
-      }
-      if (stmt) mysql_stmt_close(stmt);
-      mysql_close(m);
-      mysql_thread_end();
-    });
-  }
-  for (auto& t : threads) t.join();
-  return Summarize(latencies, seconds, errors);
+mysqlgw::bench::DirectTarget Direct(const mysqlgw::testing::ServerInfo& s) {
+  return {s.host, s.port, s.user, s.password, s.database};
 }
 
 // Runs `sql` on a new connection; returns the first column of the first row
 // ("" when there is none), or nullopt on failure.
 std::optional<std::string> DirectScalar(const mysqlgw::testing::ServerInfo& server,
                                         const std::string& sql) {
-  MYSQL* m = ConnectDirect(server);
+  MYSQL* m = mysqlgw::bench::ConnectLibmariadb(Direct(server));
   if (m == nullptr) return std::nullopt;
   std::optional<std::string> out;
   if (mysql_real_query(m, sql.data(), sql.size()) == 0) {
@@ -227,27 +116,6 @@ std::optional<std::string> DirectScalar(const mysqlgw::testing::ServerInfo& serv
   }
   mysql_close(m);
   return out;
-}
-
-bool PrepareTable(const mysqlgw::testing::ServerInfo& server) {
-  MYSQL* m = ConnectDirect(server);
-  if (m == nullptr) return false;
-  bool ok = true;
-  for (const char* sql :
-       {"DROP TABLE IF EXISTS sbtest",
-        "CREATE TABLE sbtest (id INT PRIMARY KEY, k INT NOT NULL, "
-        "c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL)",
-        "INSERT INTO sbtest SELECT seq, seq % 1000, "
-        "RPAD(CONCAT('c-', seq), 120, '-'), RPAD('p', 60, '-') "
-        "FROM seq_1_to_10000"}) {
-    if (mysql_query(m, sql) != 0) {
-      std::fprintf(stderr, "%s: %s\n", sql, mysql_error(m));
-      ok = false;
-      break;
-    }
-  }
-  mysql_close(m);
-  return ok;
 }
 
 // ---- gateway: asynchronous gRPC client ----
@@ -280,14 +148,13 @@ struct UnaryCall {
 
 // kGrpcOnly measures the floor under any gateway call: the same client,
 // channel and server, the gateway's health service, no database.
-Result RunGateway(const std::string& address, int concurrency, Mode mode, double seconds) {
+LatencyResult RunGateway(const std::string& address, int concurrency, Mode mode,
+                         double seconds) {
   const int threads = std::max(1, std::min(absl::GetFlag(FLAGS_client_threads), concurrency));
   std::vector<std::vector<double>> latencies(threads);
   std::atomic<int64_t> errors{0};
   std::atomic<bool> reported{false};
-  const auto warmup_end = Clock::now() + std::chrono::milliseconds(500);
-  const auto end = warmup_end + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(seconds));
+  const MeasureWindow window(seconds);
   std::vector<std::thread> runners;
   for (int t = 0; t < threads; ++t) {
     // Calls in flight on this thread: `concurrency` spread over the threads.
@@ -298,7 +165,7 @@ Result RunGateway(const std::string& address, int concurrency, Mode mode, double
       grpc::GenericStub generic(channel);
       grpc::CompletionQueue cq;
       std::mt19937 rng(t * 7919 + 1);
-      std::uniform_int_distribution<int> id(1, kRows);
+      std::uniform_int_distribution<int> id(1, mysqlgw::bench::kSbtestRows);
       latencies[t].reserve(400000);
       auto start = [&](std::unique_ptr<UnaryCall>& call, int slot) {
         call = std::make_unique<UnaryCall>();
@@ -307,11 +174,11 @@ Result RunGateway(const std::string& address, int concurrency, Mode mode, double
         const int key = id(rng);
         switch (mode) {
           case Mode::kPrepared:
-            call->request.set_sql("SELECT c FROM sbtest WHERE id = ?");
+            call->request.set_sql(mysqlgw::bench::kPointSelectSql);
             call->request.add_params()->set_int64(key);
             break;
           case Mode::kText:
-            call->request.set_sql(absl::StrCat("SELECT c FROM sbtest WHERE id = ", key));
+            call->request.set_sql(mysqlgw::bench::PointSelectTextSql(key));
             break;
           case Mode::kGrpcOnly: {
             grpc::Slice empty;
@@ -351,10 +218,10 @@ Result RunGateway(const std::string& address, int concurrency, Mode mode, double
                          static_cast<int>(call.status.error_code()),
                          call.status.error_message().c_str());
           }
-        } else if (call.t0 >= warmup_end) {
-          latencies[t].push_back(std::chrono::duration<double, std::micro>(t1 - call.t0).count());
+        } else if (window.Measured(call.t0)) {
+          latencies[t].push_back(MeasureWindow::Micros(call.t0, t1));
         }
-        if (t1 < end) {
+        if (t1 < window.end) {
           start(calls[slot], slot);
         } else {
           calls[slot].reset();
@@ -367,7 +234,7 @@ Result RunGateway(const std::string& address, int concurrency, Mode mode, double
     });
   }
   for (auto& r : runners) r.join();
-  return Summarize(latencies, seconds, errors);
+  return mysqlgw::bench::Summarize(latencies, seconds, errors);
 }
 
 // ---- gateway process ----
@@ -582,7 +449,7 @@ void LocateGateway(const char* argv0) {
   if (!path.empty()) setenv("MYSQLGW_GATEWAY_BINARY", path.c_str(), 1);
 }
 
-void PrintRow(const char* path, const char* proto, int c, const Result& r) {
+void PrintRow(const char* path, const char* proto, int c, const LatencyResult& r) {
   std::printf("%-8s %-9s %5d %12.0f %10.1f %10.1f %7lld\n", path, proto, c, r.qps, r.p50_us,
               r.p99_us, static_cast<long long>(r.errors));
 }
@@ -610,7 +477,7 @@ int main(int argc, char** argv) {
     sandbox = *std::move(started);
     server = sandbox->info();
   }
-  if (!PrepareTable(server)) return 1;
+  if (!mysqlgw::bench::CreateSbtestTable(Direct(server))) return 1;
   // Both paths use plain TCP to the server: this measures the gateway, not TLS.
   const std::string direct_tls =
       DirectScalar(server, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
@@ -639,8 +506,8 @@ int main(int argc, char** argv) {
   std::printf(
       "query_bench: point select by primary key, %d rows, %.0f s per case; gateway "
       "io_threads=%d pool.max_open=%d, %d gRPC client thread(s); direct TLS cipher: '%s'\n",
-      kRows, seconds, absl::GetFlag(FLAGS_io_threads), absl::GetFlag(FLAGS_max_open),
-      absl::GetFlag(FLAGS_client_threads), direct_tls.c_str());
+      mysqlgw::bench::kSbtestRows, seconds, absl::GetFlag(FLAGS_io_threads),
+      absl::GetFlag(FLAGS_max_open), absl::GetFlag(FLAGS_client_threads), direct_tls.c_str());
   std::printf("%-8s %-9s %5s %12s %10s %10s %7s\n", "path", "protocol", "conc", "queries/s",
               "p50_us", "p99_us", "errors");
   std::string summary;
@@ -655,13 +522,23 @@ int main(int argc, char** argv) {
     for (size_t li = 0; li < levels.size(); ++li) {
       const int c = levels[li];
       // Alternate which path runs first so neither always meets a warmer server.
-      Result direct, gateway;
+      LatencyResult direct, gateway;
+      auto measure_direct = [&] {
+        if (run_direct) {
+          direct = mysqlgw::bench::RunLibmariadbPointSelects(Direct(server), c, prepared, seconds);
+        }
+      };
+      auto measure_gateway = [&] {
+        if (run_gateway) {
+          gateway = RunGateway(address, c, prepared ? Mode::kPrepared : Mode::kText, seconds);
+        }
+      };
       if (li % 2 == 0) {
-        if (run_direct) direct = RunDirect(server, c, prepared, seconds);
-        if (run_gateway) gateway = RunGateway(address, c, prepared ? Mode::kPrepared : Mode::kText, seconds);
+        measure_direct();
+        measure_gateway();
       } else {
-        if (run_gateway) gateway = RunGateway(address, c, prepared ? Mode::kPrepared : Mode::kText, seconds);
-        if (run_direct) direct = RunDirect(server, c, prepared, seconds);
+        measure_gateway();
+        measure_direct();
       }
       const char* proto = prepared ? "prepared" : "text";
       PrintRow("direct", proto, c, direct);
@@ -679,7 +556,7 @@ int main(int argc, char** argv) {
   }
   if (run_gateway && absl::GetFlag(FLAGS_grpc_floor)) {
     for (int c : levels) {
-      Result floor = RunGateway(address, c, Mode::kGrpcOnly, seconds);
+      LatencyResult floor = RunGateway(address, c, Mode::kGrpcOnly, seconds);
       PrintRow("grpc-only", "health", c, floor);
       total_errors += floor.errors;
       summary += absl::StrFormat(" grpc_only_c%d_qps=%.0f grpc_only_c%d_p50_us=%.1f", c,

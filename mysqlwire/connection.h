@@ -131,6 +131,9 @@ class Connection {
 
   // Idle and healthy: a command may be sent.
   bool usable() const { return state_ == State::kReady; }
+  // Bytes already received and not yet consumed: more of the peer's
+  // messages can be read without waiting.
+  bool has_buffered_input() const { return read_end_ > read_start_; }
   // A command's results are still being read.
   bool in_result() const {
     return state_ == State::kReadingRows || state_ == State::kBetweenResults;

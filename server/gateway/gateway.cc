@@ -87,6 +87,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const v1::GatewayConfig
     backend->role = bc.role() == v1::BACKEND_ROLE_UNSPECIFIED ? v1::BACKEND_ROLE_PRIMARY
                                                                : bc.role();
     backend->default_database = connect->database;
+    backend->connect = *connect;
     backend->executor = std::make_unique<StatementExecutor>(*connect);
     const v1::PoolConfig& pc = bc.pool();
     PoolOptions po;

@@ -76,6 +76,12 @@ class Gateway {
   // Rolls back open transactions and shuts the pools of one shard.
   boost::asio::awaitable<void> ShutdownShard(size_t shard);
 
+  // How to reach the primary (for connections outside the pools, such as
+  // replication streams).
+  const mysqlwire::ConnectOptions& PrimaryConnectOptions() const {
+    return backends_.front()->connect;
+  }
+
   // Pool statistics per backend, summed over shards (for health/metrics).
   std::vector<std::pair<std::string, PoolStats>> PoolStatistics() const;
   size_t OpenTransactions() const;
@@ -85,6 +91,7 @@ class Gateway {
     std::string name;
     v1::BackendRole role = v1::BACKEND_ROLE_PRIMARY;
     std::string default_database;
+    mysqlwire::ConnectOptions connect;
     std::unique_ptr<StatementExecutor> executor;
     std::vector<std::unique_ptr<ConnectionPool>> shards;
   };

@@ -11,8 +11,8 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/use_awaitable.hpp"
-#include "grpcpp/support/proto_buffer_reader.h"
 #include "server/gateway/call_control.h"
+#include "server/gateway/grpc_call.h"
 #include "server/gateway/stream_chunker.h"
 #include "server/status/grpc_status.h"
 
@@ -20,30 +20,6 @@ namespace mysqlgw {
 namespace asio = boost::asio;
 
 namespace {
-
-std::optional<absl::string_view> AuthorizationHeader(grpc::CallbackServerContext* context) {
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find("authorization");
-  if (it == metadata.end()) return std::nullopt;
-  return absl::string_view(it->second.data(), it->second.size());
-}
-
-std::chrono::steady_clock::time_point SteadyDeadline(grpc::CallbackServerContext* context) {
-  const auto deadline = context->deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) {
-    return std::chrono::steady_clock::time_point::max();
-  }
-  return std::chrono::steady_clock::now() +
-         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-             deadline - std::chrono::system_clock::now());
-}
-
-absl::Status CancelReason(grpc::CallbackServerContext* context) {
-  if (context->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("the call's deadline passed; the statement was killed");
-  }
-  return absl::CancelledError("the call was cancelled; the statement was killed");
-}
 
 // The transaction a request belongs to (it decides the call's event loop).
 template <typename Request>
@@ -53,25 +29,6 @@ const std::string& TransactionIdOf(const Request& request) {
 inline const std::string& TransactionIdOf(const v1::BeginTransactionRequest&) {
   static const std::string kNone;
   return kNone;
-}
-
-template <typename Message>
-absl::Status ParseRequest(const grpc::ByteBuffer* raw, Message* out) {
-  grpc::ByteBuffer copy(*raw);  // Shares the slices; the reader consumes them.
-  grpc::ProtoBufferReader reader(&copy);
-  if (!reader.status().ok() || !out->ParseFromZeroCopyStream(&reader)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the request is not a valid ", Message::descriptor()->full_name(),
-        " (string fields must be valid UTF-8; send binary data as bytes)"));
-  }
-  return absl::OkStatus();
-}
-
-template <typename Message>
-void SerializeResponse(const Message& message, grpc::ByteBuffer* out) {
-  bool own = false;
-  grpc::Status s = grpc::SerializationTraits<Message>::Serialize(message, out, &own);
-  (void)s;  // Serializing a message we built cannot fail.
 }
 
 // A unary call's reactor, owning its typed request and response.
@@ -97,29 +54,13 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 // feeds. Rows accumulate, serialized, into a chunk; a full chunk is written
 // and the executor waits for the write to complete before reading on, so
 // memory stays at about two chunks however large the result.
-class StreamCall : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public ResultSink {
+class StreamCall : public AwaitableWriteReactor, public ResultSink {
  public:
-  StreamCall(grpc::CallbackServerContext* context, asio::io_context& loop,
-             size_t chunk_bytes)
-      : context_(context), loop_(loop), chunker_(chunk_bytes), write_signal_(loop) {}
+  StreamCall(grpc::CallbackServerContext* context, asio::io_context& loop, size_t chunk_bytes)
+      : AwaitableWriteReactor(context, loop), chunker_(chunk_bytes) {}
 
-  void set_control(std::shared_ptr<CallControl> control) { control_ = std::move(control); }
   v1::QueryRequest request;
 
-  // gRPC threads.
-  void OnWriteDone(bool ok) override {
-    asio::post(loop_, [this, ok] {
-      write_ok_ = ok;
-      write_completed_ = true;
-      write_signal_.cancel();
-    });
-  }
-  void OnCancel() override {
-    if (control_) control_->Cancel(CancelReason(context_));
-  }
-  void OnDone() override { delete this; }
-
-  // ResultSink, on the loop.
   absl::Status BeginResult(const std::vector<mysqlwire::ColumnDefinition>& columns) override {
     chunker_.BeginResult(columns);
     return absl::OkStatus();
@@ -135,36 +76,19 @@ class StreamCall : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public Res
   bool WantsFlush() const override { return chunker_.HasMessage(); }
   asio::awaitable<absl::Status> Flush() override {
     while (chunker_.HasMessage()) {
-      std::string message = chunker_.TakeMessage();
-      grpc::Slice slice(message);
-      in_flight_ = grpc::ByteBuffer(&slice, 1);
-      write_completed_ = false;
-      delivered_ = true;
-      StartWrite(&in_flight_);
-      if (!write_completed_) {
-        write_signal_.expires_at(asio::steady_timer::time_point::max());
-        co_await write_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
-      }
-      if (!write_ok_) co_return absl::CancelledError("the client stopped reading the stream");
+      absl::Status s = co_await WriteMessage(chunker_.TakeMessage());
+      if (!s.ok()) co_return s;
     }
     co_return absl::OkStatus();
   }
   bool Rewind() override {
-    if (delivered_) return false;
+    if (wrote_any()) return false;
     chunker_.Clear();
     return true;
   }
 
  private:
-  grpc::CallbackServerContext* context_;
-  asio::io_context& loop_;
-  std::shared_ptr<CallControl> control_;
   StreamChunker chunker_;
-  grpc::ByteBuffer in_flight_;
-  bool delivered_ = false;
-  bool write_completed_ = false;
-  bool write_ok_ = true;
-  asio::steady_timer write_signal_;
 };
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/auth/authenticator.h"
+#include "server/binlog/change_stream_service.h"
 #include "server/config/build_config.h"
 #include "server/gateway/event_loops.h"
 #include "server/gateway/gateway.h"
@@ -114,6 +115,8 @@ int main(int argc, char** argv) {
 
   mysqlgw::Authenticator authenticator(config->auth());
   mysqlgw::GatewayService service(**gateway, authenticator);
+  mysqlgw::ChangeStreamService change_stream(loops, authenticator,
+                                             (*gateway)->PrimaryConnectOptions());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -127,6 +130,7 @@ int main(int argc, char** argv) {
   int port = 0;
   builder.AddListeningPort(config->listen().address(), credentials, &port);
   builder.RegisterService(&service);
+  builder.RegisterService(&change_stream);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config->listen().max_request_bytes()));
   builder.SetMaxSendMessageSize(-1);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -1,0 +1,67 @@
+#include "server/binlog/change_stream_service.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/co_spawn.hpp"
+#include "server/binlog/change_stream.h"
+#include "server/gateway/call_control.h"
+#include "server/gateway/grpc_call.h"
+#include "server/status/grpc_status.h"
+
+namespace mysqlgw {
+namespace asio = boost::asio;
+
+namespace {
+
+class BinlogCall : public AwaitableWriteReactor, public ChangeSink {
+ public:
+  using AwaitableWriteReactor::AwaitableWriteReactor;
+  v1::StreamBinlogRequest request;
+
+  asio::awaitable<absl::Status> Write(const v1::StreamBinlogResponse& response) override {
+    co_return co_await WriteMessage(response.SerializeAsString());
+  }
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ChangeStreamService::StreamBinlog(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  const size_t shard = loops_.Next();
+  asio::io_context& loop = loops_.loop(shard);
+  auto* call = new BinlogCall(context, loop);
+  if (absl::Status s = ParseRequest(raw_request, &call->request); !s.ok()) {
+    call->Finish(ToGrpcStatus(s));
+    return call;
+  }
+  absl::StatusOr<std::shared_ptr<const Principal>> principal =
+      authenticator_.Authenticate(AuthorizationHeader(context));
+  if (!principal.ok()) {
+    call->Finish(ToGrpcStatus(principal.status()));
+    return call;
+  }
+  if (!(*principal)->Allows(v1::OPERATION_BINLOG)) {
+    call->Finish(ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+        "principal '", (*principal)->name, "' may not read the binlog"))));
+    return call;
+  }
+  auto control = std::make_shared<CallControl>(loop);
+  call->set_control(control);
+  asio::co_spawn(
+      loop,
+      [this, call, control, principal = *std::move(principal)]() -> asio::awaitable<absl::Status> {
+        const uint32_t server_id = AcquireReplicaServerId();
+        ChangeStream stream(backend_, call->request, principal, server_id);
+        absl::Status s = co_await stream.Run(*call, *control);
+        ReleaseReplicaServerId(server_id);
+        co_return s;
+      },
+      [call](std::exception_ptr e, absl::Status status) {
+        if (e) status = absl::InternalError("internal error serving the stream");
+        call->Finish(ToGrpcStatus(status));
+      });
+  return call;
+}
+
+}  // namespace mysqlgw

@@ -1,0 +1,31 @@
+// The gRPC face of change data capture: mysqlgw.v1.ChangeStream.
+#ifndef SERVER_BINLOG_CHANGE_STREAM_SERVICE_H_
+#define SERVER_BINLOG_CHANGE_STREAM_SERVICE_H_
+
+#include "grpcpp/grpcpp.h"
+#include "mysqlgw/v1/binlog.grpc.pb.h"
+#include "mysqlwire/connect_options.h"
+#include "server/auth/authenticator.h"
+#include "server/gateway/event_loops.h"
+
+namespace mysqlgw {
+
+class ChangeStreamService final
+    : public v1::ChangeStream::WithRawCallbackMethod_StreamBinlog<v1::ChangeStream::Service> {
+ public:
+  ChangeStreamService(EventLoops& loops, const Authenticator& authenticator,
+                      mysqlwire::ConnectOptions backend)
+      : loops_(loops), authenticator_(authenticator), backend_(std::move(backend)) {}
+
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamBinlog(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
+
+ private:
+  EventLoops& loops_;
+  const Authenticator& authenticator_;
+  mysqlwire::ConnectOptions backend_;
+};
+
+}  // namespace mysqlgw
+
+#endif  // SERVER_BINLOG_CHANGE_STREAM_SERVICE_H_
