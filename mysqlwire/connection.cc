@@ -360,6 +360,10 @@ asio::awaitable<absl::Status> Connection::Handshake(const ConnectOptions& option
   if (!options.database.empty()) wanted |= kClientConnectWithDb;
   if (options.multi_statements) wanted |= kClientMultiStatements;
   capabilities_ = wanted & handshake_.capabilities & 0xffffffffull;
+  // MariaDB 10.6+ can skip unchanged result metadata of prepared statements.
+  if (handshake_.is_mariadb() && (handshake_.capabilities & kMariaDbClientCacheMetadata)) {
+    capabilities_ |= kMariaDbClientCacheMetadata;
+  }
 
   bool use_tls = false;
   if (options.ssl_mode != SslMode::kDisable) {
@@ -574,11 +578,38 @@ asio::awaitable<absl::StatusOr<ResultHead>> Connection::ReadResultHead(
     default:
       break;
   }
-  absl::StatusOr<uint64_t> count = ParseColumnCount(*message);
-  if (!count.ok()) co_return Fail(count.status());
-  if (*count == 0) co_return Fail(ProtocolError("result set with zero columns"));
-  absl::Status s = co_await ReadColumnDefinitions(*count, &head.columns);
-  if (!s.ok()) co_return s;
+  ColumnCountWithFlag count;
+  if (capabilities_ & kMariaDbClientCacheMetadata) {
+    absl::StatusOr<ColumnCountWithFlag> parsed = ParseColumnCountWithMetadataFlag(*message);
+    if (!parsed.ok()) co_return Fail(parsed.status());
+    count = *parsed;
+  } else {
+    absl::StatusOr<uint64_t> parsed = ParseColumnCount(*message);
+    if (!parsed.ok()) co_return Fail(parsed.status());
+    count.count = *parsed;
+  }
+  // Only the first result of a prepared statement's execution has cached
+  // metadata (a procedure's later results are described afresh).
+  const bool cacheable = format == RowFormat::kBinary && executing_ != nullptr &&
+                         result_index_++ == 0;
+  if (count.metadata_follows) {
+    absl::Status s = co_await ReadColumnDefinitions(count.count, &head.columns);
+    if (!s.ok()) co_return s;
+    if (cacheable) statement_columns_[executing_->id] = head.columns;
+  } else {
+    if (!cacheable) {
+      co_return Fail(ProtocolError("result metadata skipped where none is cached"));
+    }
+    auto it = statement_columns_.find(executing_->id);
+    head.columns = it != statement_columns_.end() ? it->second : executing_->columns;
+    if (head.columns.size() != count.count) {
+      co_return Fail(ProtocolError("skipped result metadata does not match the cached columns"));
+    }
+    if (!(capabilities_ & kClientDeprecateEof)) {
+      absl::Status s = co_await ReadEof();
+      if (!s.ok()) co_return s;
+    }
+  }
   current_columns_ = head.columns;
   row_format_ = format;
   state_ = State::kReadingRows;
@@ -590,6 +621,7 @@ asio::awaitable<absl::StatusOr<ResultHead>> Connection::StartQuery(
   if (absl::Status s = CheckReady("query"); !s.ok()) co_return s;
   absl::Status s = co_await WriteCommand(BuildQuery(sql));
   if (!s.ok()) co_return s;
+  executing_ = nullptr;
   co_return co_await ReadResultHead(RowFormat::kText);
 }
 
@@ -717,7 +749,11 @@ asio::awaitable<absl::StatusOr<ResultHead>> Connection::StartExecute(
   if (!request.ok()) co_return request.status();
   absl::Status s = co_await WriteCommand(*request);
   if (!s.ok()) co_return s;
-  co_return co_await ReadResultHead(RowFormat::kBinary);
+  executing_ = &statement;
+  result_index_ = 0;
+  absl::StatusOr<ResultHead> head = co_await ReadResultHead(RowFormat::kBinary);
+  executing_ = nullptr;
+  co_return head;
 }
 
 asio::awaitable<absl::StatusOr<std::vector<ResultSet>>> Connection::Execute(
@@ -729,6 +765,7 @@ asio::awaitable<absl::StatusOr<std::vector<ResultSet>>> Connection::Execute(
 asio::awaitable<absl::Status> Connection::CloseStatement(
     const PreparedStatement& statement) {
   if (absl::Status s = CheckReady("close statement"); !s.ok()) co_return s;
+  statement_columns_.erase(statement.id);
   // COM_STMT_CLOSE has no response.
   co_return co_await WriteCommand(BuildStmtClose(statement.id));
 }
@@ -762,6 +799,7 @@ asio::awaitable<absl::StatusOr<const PreparedStatement*>> Connection::PrepareCac
 void Connection::ForgetCached(absl::string_view sql) {
   auto it = statement_index_.find(sql);
   if (it == statement_index_.end()) return;
+  statement_columns_.erase(it->second->second.id);
   statement_lru_.erase(it->second);
   statement_index_.erase(it);
 }
@@ -830,6 +868,7 @@ asio::awaitable<absl::Status> Connection::ResetSession() {
   // The server dropped every prepared statement.
   statement_lru_.clear();
   statement_index_.clear();
+  statement_columns_.clear();
   co_return co_await RunInitStatements();
 }
 

@@ -235,6 +235,13 @@ class Connection {
                       std::list<std::pair<std::string, PreparedStatement>>::iterator>
       statement_index_;
   PreparedStatement uncached_;
+  // MARIADB_CLIENT_CACHE_METADATA: the server skips a prepared statement's
+  // result metadata when unchanged since it last sent it, so the latest copy
+  // per statement id lives here.
+  absl::flat_hash_map<uint32_t, std::vector<ColumnDefinition>> statement_columns_;
+  // The statement whose execution is being read, and which result of it.
+  const PreparedStatement* executing_ = nullptr;
+  int result_index_ = 0;
   bool session_state_changed_ = false;
 
   uint8_t sequence_ = 0;

@@ -101,6 +101,20 @@ absl::StatusOr<uint64_t> ParseColumnCount(absl::string_view payload) {
   return count;
 }
 
+absl::StatusOr<ColumnCountWithFlag> ParseColumnCountWithMetadataFlag(
+    absl::string_view payload) {
+  constexpr absl::string_view kWhat = "column count";
+  WireReader r(payload);
+  ColumnCountWithFlag out;
+  out.count = r.Lenenc();
+  const uint8_t flag = r.U8();
+  if (absl::Status s = r.StatusAtEnd(kWhat); !s.ok()) return s;
+  if (out.count == 0) return ProtocolError(absl::StrCat(kWhat, ": zero columns"));
+  if (flag > 1) return ProtocolError(absl::StrCat(kWhat, ": metadata flag ", flag));
+  out.metadata_follows = flag == 1;
+  return out;
+}
+
 std::string SerializeColumnCount(uint64_t count) {
   std::string out;
   WireWriter(&out).Lenenc(count);

@@ -60,6 +60,16 @@ std::string SerializeColumnDefinition(const ColumnDefinition& column);
 // would add. The count is not bounded here: do not preallocate by it.
 absl::StatusOr<uint64_t> ParseColumnCount(absl::string_view payload);
 
+// The column count packet under MariaDB's MARIADB_CLIENT_CACHE_METADATA:
+//   int<lenenc> column count | int<1> metadata follows (0 or 1)
+// With 0 the column definitions are skipped and the client reuses the ones
+// it last received for that prepared statement.
+struct ColumnCountWithFlag {
+  uint64_t count = 0;
+  bool metadata_follows = true;
+};
+absl::StatusOr<ColumnCountWithFlag> ParseColumnCountWithMetadataFlag(absl::string_view payload);
+
 // Encodes the column count packet.
 std::string SerializeColumnCount(uint64_t count);
 

@@ -322,5 +322,22 @@ TEST(ValueKindOfTest, FollowsTypeFlagsAndCharset) {
   }
 }
 
+TEST(ColumnCountWithFlagTest, ParsesBothFlagsAndRejectsTheRest) {
+  auto with = ParseColumnCountWithMetadataFlag(std::string("\x03\x01", 2));
+  ASSERT_TRUE(with.ok()) << with.status();
+  EXPECT_EQ(with->count, 3u);
+  EXPECT_TRUE(with->metadata_follows);
+  auto without = ParseColumnCountWithMetadataFlag(std::string("\xfc\x2c\x01\x00", 4));
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(without->count, 300u);
+  EXPECT_FALSE(without->metadata_follows);
+  for (const std::string& bad :
+       {std::string(), std::string("\x03", 1), std::string("\x03\x02", 2),
+        std::string("\x03\x01\x00", 3), std::string("\x00\x01", 2),
+        std::string("\xfc\x2c", 2)}) {
+    EXPECT_TRUE(IsProtocolError(ParseColumnCountWithMetadataFlag(bad).status()));
+  }
+}
+
 }  // namespace
 }  // namespace mysqlwire

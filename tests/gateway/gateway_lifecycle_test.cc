@@ -27,7 +27,7 @@ using testing::Sha256Hex;
 constexpr char kToken[] = "lifecycle-token-42";
 
 std::string Config(const testing::ServerInfo& s, const std::string& extra = "",
-                   const std::string& listen_extra = "") {
+                   const std::string& listen_extra = "", int max_open = 4) {
   return absl::StrReplaceAll(R"(
 listen:
   address: "127.0.0.1:0"
@@ -39,7 +39,7 @@ backends:
     dsn: "mysql://USER@127.0.0.1:PORT/mysqlgw_test?ssl-mode=disabled"
     password_env: MYSQLGW_IT_BACKEND_PASSWORD
     pool:
-      max_open: 4
+      max_open: MAX_OPEN
 auth:
   principals:
     - name: app
@@ -52,6 +52,7 @@ EXTRA
                               {"PORT", std::to_string(s.port)},
                               {"HASH", Sha256Hex(kToken)},
                               {"EXTRA", extra},
+                              {"MAX_OPEN", std::to_string(max_open)},
                               {"LISTEN_EXTRA", listen_extra}});
 }
 
@@ -141,7 +142,8 @@ TEST_F(LifecycleTest, SigtermDrainsInFlightCallsAndRollsBackTransactions) {
 }
 
 TEST_F(LifecycleTest, ReadIsRetriedAfterTheBackendDropsTheConnection) {
-  auto gw = StartGateway(Config(*server_));
+  // One pooled connection, so the killed one is the one the next call gets.
+  auto gw = StartGateway(Config(*server_, "", "", /*max_open=*/1));
   ASSERT_NE(gw, nullptr);
   auto stub = Stub(gw->address());
   v1::QueryResponse resp;
@@ -171,7 +173,8 @@ TEST_F(LifecycleTest, ReadIsRetriedAfterTheBackendDropsTheConnection) {
   grpc::ClientContext ctx2;
   ctx2.AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
   write.mutable_options()->set_idempotent(true);
-  EXPECT_TRUE(stub->Execute(&ctx2, write, &out).ok());
+  grpc::Status idempotent = stub->Execute(&ctx2, write, &out);
+  EXPECT_TRUE(idempotent.ok()) << idempotent.error_message();
 }
 
 TEST_F(LifecycleTest, BackendPasswordNeverReachesLogsOrCallers) {
