@@ -28,6 +28,8 @@
 #include "mysqlwire/protocol/framing.h"
 #include "mysqlwire/protocol/handshake.h"
 #include "mysqlwire/protocol/ok_err.h"
+#include "mysqlwire/protocol/row_binary.h"
+#include "mysqlwire/protocol/column_definition.h"
 
 namespace mysqlwire {
 namespace {
@@ -411,6 +413,70 @@ TEST_F(ConnectionScriptTest, TlsRequiredButNotOffered) {
   absl::Status st = Run(c.Connect(o));
   EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
   EXPECT_TRUE(server.received.empty());  // Nothing sent in clear.
+}
+
+// MariaDB's MARIADB_CLIENT_CACHE_METADATA: the second execution of a
+// prepared statement arrives without column definitions and is decoded with
+// the ones cached from the first.
+TEST_F(ConnectionScriptTest, SkippedResultMetadataUsesTheCachedColumns) {
+  ColumnDefinition column;
+  column.catalog = "def";
+  column.name = "n";
+  column.type = ColumnType::kLongLong;
+  column.character_set = 63;
+  column.flags = kNotNullFlag;
+  const std::string column_packet = SerializeColumnDefinition(column);
+  auto row = [&](int64_t v) {
+    return *SerializeBinaryRow({Value::Int64(v)}, {column});
+  };
+  const std::string end = SerializeOkPacket(OkPacket{}, kClientProtocol41, 0xfe);
+  ScriptedServer server(io_, [&](ScriptedServer& s) -> asio::awaitable<void> {
+    co_await s.Send(Greeting(kNativePasswordPlugin, kMariaDbClientCacheMetadata), 0);
+    co_await s.Receive();
+    co_await s.Send(Ok(), 2);
+    co_await s.Receive();  // COM_STMT_PREPARE
+    co_await s.Send("\x00\x07\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00"s, 1);
+    co_await s.Send(column_packet, 2);
+    co_await s.Receive();  // first COM_STMT_EXECUTE: metadata follows
+    co_await s.Send("\x01\x01"s, 1);
+    co_await s.Send(column_packet, 2);
+    co_await s.Send(row(41), 3);
+    co_await s.Send(end, 4);
+    co_await s.Receive();  // second: metadata skipped
+    co_await s.Send("\x01\x00"s, 1);
+    co_await s.Send(row(42), 2);
+    co_await s.Send(end, 3);
+  });
+  Connection c(io_.get_executor());
+  ASSERT_TRUE(Run(c.Connect(Options(server.port()))).ok());
+  auto response = ParseHandshakeResponse(server.received[0]);
+  ASSERT_TRUE(response.ok());
+  EXPECT_TRUE(response->capabilities & kMariaDbClientCacheMetadata);
+  auto st = Run(c.Prepare("SELECT n FROM t"));
+  ASSERT_TRUE(st.ok()) << st.status();
+  for (int64_t want : {41, 42}) {
+    auto r = Run(c.Execute(*st, {}));
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ((*r)[0].columns.size(), 1u);
+    EXPECT_EQ((*r)[0].columns[0].name, "n");
+    ASSERT_EQ((*r)[0].rows.size(), 1u);
+    EXPECT_EQ((*r)[0].rows[0][0], Value::Int64(want));
+  }
+  EXPECT_TRUE(c.usable());
+}
+
+TEST_F(ConnectionScriptTest, SkippedMetadataForATextQueryIsAProtocolError) {
+  ScriptedServer server(io_, [&](ScriptedServer& s) -> asio::awaitable<void> {
+    co_await s.Send(Greeting(kNativePasswordPlugin, kMariaDbClientCacheMetadata), 0);
+    co_await s.Receive();
+    co_await s.Send(Ok(), 2);
+    co_await s.Receive();
+    co_await s.Send("\x01\x00"s, 1);
+  });
+  Connection c(io_.get_executor());
+  ASSERT_TRUE(Run(c.Connect(Options(server.port()))).ok());
+  auto r = Run(c.Query("SELECT 1"));
+  EXPECT_TRUE(IsProtocolError(r.status())) << r.status();
 }
 
 TEST_F(ConnectionScriptTest, LocalInfileRequestIsRefused) {
