@@ -427,6 +427,7 @@ absl::StatusOr<TableMap> ParseTableMap(absl::string_view body,
   // may depend on the flavor, which later fields can reveal.
   std::optional<DefaultCharset> default_charset;
   std::optional<std::vector<uint32_t>> column_charset;
+  std::optional<absl::string_view> signedness;
   bool mysql_only_field_seen = false;
   while (r.ok() && !r.empty()) {
     const uint8_t field_type = r.U8();
@@ -436,8 +437,8 @@ absl::StatusOr<TableMap> ParseTableMap(absl::string_view body,
     absl::Status s;
     switch (static_cast<OptionalMetadataType>(field_type)) {
       case OptionalMetadataType::kSignedness:
-        s = ReadMsbBitmap(map, value, ColumnsWhere(map, IsNumeric),
-                          "SIGNEDNESS", map.is_unsigned);
+        // Applied after the loop: MariaDB gives YEAR columns a bit too.
+        signedness = value;
         break;
       case OptionalMetadataType::kDefaultCharset: {
         absl::StatusOr<DefaultCharset> dc = ReadDefaultCharset(value);
@@ -529,20 +530,31 @@ absl::StatusOr<TableMap> ParseTableMap(absl::string_view body,
   }
   if (!r.ok()) return Malformed(map, "optional metadata truncated");
 
-  if (default_charset.has_value() || column_charset.has_value()) {
-    bool mariadb;
-    switch (flavor) {
-      case ServerFlavor::kMySql:
-        mariadb = false;
-        break;
-      case ServerFlavor::kMariaDb:
-        mariadb = true;
-        break;
-      default:
-        mariadb = InferMariaDb(map, default_charset, column_charset,
-                               mysql_only_field_seen);
-        break;
+  bool mariadb = false;
+  switch (flavor) {
+    case ServerFlavor::kMySql:
+      mariadb = false;
+      break;
+    case ServerFlavor::kMariaDb:
+      mariadb = true;
+      break;
+    default:
+      mariadb = InferMariaDb(map, default_charset, column_charset, mysql_only_field_seen);
+      break;
+  }
+  if (signedness.has_value()) {
+    // MariaDB counts YEAR among the numeric columns (its bit is always set);
+    // MySQL does not.
+    const std::vector<size_t> numeric = ColumnsWhere(map, [mariadb](ColumnType t) {
+      return IsNumeric(t) || (mariadb && t == ColumnType::kYear);
+    });
+    if (absl::Status s = ReadMsbBitmap(map, *signedness, numeric, "SIGNEDNESS", map.is_unsigned);
+        !s.ok()) {
+      return s;
     }
+  }
+
+  if (default_charset.has_value() || column_charset.has_value()) {
     const std::vector<size_t> chars = ColumnsWhere(
         map, [mariadb](ColumnType t) { return IsCharacter(t, mariadb); });
     if (default_charset.has_value()) {

@@ -130,18 +130,18 @@ bool ChangeConverter::KindWanted(v1::ChangeKind kind) const {
 }
 
 void ChangeConverter::Begin(const binlog::EventHeader& header, std::string gtid,
-                            std::vector<v1::ChangeEvent>* out) {
+                            ChangeEvents* out) {
   in_transaction_ = true;
   saw_begin_query_ = false;
   standalone_ = false;
   gtid_ = std::move(gtid);
-  auto* begin = out->emplace_back().mutable_begin();
+  auto* begin = out->Add()->mutable_begin();
   begin->set_gtid(gtid_);
   SetTimestamp(header.timestamp, begin->mutable_timestamp());
 }
 
 void ChangeConverter::Commit(const binlog::EventHeader& header,
-                             std::vector<v1::ChangeEvent>* out) {
+                             ChangeEvents* out) {
   if (!pending_domain_gtid_.empty()) {
     domains_[pending_domain_] = pending_domain_gtid_;
     pending_domain_gtid_.clear();
@@ -149,7 +149,7 @@ void ChangeConverter::Commit(const binlog::EventHeader& header,
   committed_.file = file_;
   committed_.position = position_;
   committed_.gtid_state = GtidState();
-  auto* commit = out->emplace_back().mutable_commit();
+  auto* commit = out->Add()->mutable_commit();
   commit->set_gtid(gtid_);
   SetTimestamp(header.timestamp, commit->mutable_timestamp());
   commit->set_resume_token(EncodeResumeToken(committed_));
@@ -162,7 +162,7 @@ void ChangeConverter::Commit(const binlog::EventHeader& header,
 }
 
 void ChangeConverter::OnQuery(const binlog::EventHeader& header, const binlog::QueryEvent& query,
-                              std::vector<v1::ChangeEvent>* out) {
+                              ChangeEvents* out) {
   if (IsStatement(query.query, "BEGIN") || IsStatement(query.query, "START TRANSACTION")) {
     if (!in_transaction_) Begin(header, "", out);
     saw_begin_query_ = true;
@@ -177,7 +177,7 @@ void ChangeConverter::OnQuery(const binlog::EventHeader& header, const binlog::Q
   const bool own_transaction = !in_transaction_;
   if (own_transaction) Begin(header, "", out);
   if (options_.include_ddl && filter_->AllowsSchema(query.schema)) {
-    auto* ddl = out->emplace_back().mutable_ddl();
+    auto* ddl = out->Add()->mutable_ddl();
     ddl->set_schema(query.schema);
     ddl->set_statement(query.query);
   }
@@ -187,14 +187,14 @@ void ChangeConverter::OnQuery(const binlog::EventHeader& header, const binlog::Q
 }
 
 uint32_t ChangeConverter::TableRef(const binlog::TableMap& map,
-                                   std::vector<v1::ChangeEvent>* out) {
+                                   ChangeEvents* out) {
   const std::string key = absl::StrCat(map.schema, ".", map.table);
   std::string fingerprint = Fingerprint(map);
   auto it = announced_.find(key);
   if (it != announced_.end() && it->second.second == fingerprint) return it->second.first;
   const uint32_t ref = next_ref_++;
   announced_[key] = {ref, std::move(fingerprint)};
-  auto* schema = out->emplace_back().mutable_table_schema();
+  auto* schema = out->Add()->mutable_table_schema();
   schema->set_table_ref(ref);
   schema->set_schema(map.schema);
   schema->set_table(map.table);
@@ -206,7 +206,7 @@ uint32_t ChangeConverter::TableRef(const binlog::TableMap& map,
 }
 
 absl::Status ChangeConverter::OnRows(const binlog::RowsEvent& rows,
-                                     std::vector<v1::ChangeEvent>* out) {
+                                     ChangeEvents* out) {
   auto it = tables_.find(rows.table_id);
   if (it == tables_.end()) {
     return absl::InternalError(absl::StrCat("rows event for unknown table id ", rows.table_id));
@@ -239,7 +239,7 @@ absl::Status ChangeConverter::OnRows(const binlog::RowsEvent& rows,
   columns.reserve(map.column_count());
   for (size_t i = 0; i < map.column_count(); ++i) columns.push_back(ColumnOf(map, i));
   for (const binlog::RowChange& change : rows.rows) {
-    auto* row = out->emplace_back().mutable_row();
+    auto* row = out->Add()->mutable_row();
     row->set_table_ref(ref);
     row->set_kind(kind);
     const bool keep_before =
@@ -252,7 +252,7 @@ absl::Status ChangeConverter::OnRows(const binlog::RowsEvent& rows,
 }
 
 absl::Status ChangeConverter::Convert(const binlog::Event& event, uint32_t raw_log_pos,
-                                      std::vector<v1::ChangeEvent>* out) {
+                                      ChangeEvents* out) {
   just_committed_ = false;
   const binlog::EventHeader& h = event.header;
   position_ = h.log_pos != 0 ? h.log_pos : raw_log_pos;

@@ -26,6 +26,10 @@
 
 namespace mysqlgw {
 
+// Where converted events go: a batch's repeated field, so they can live on
+// the batch's arena and be freed together once it is sent.
+using ChangeEvents = google::protobuf::RepeatedPtrField<v1::ChangeEvent>;
+
 struct ConverterOptions {
   bool omit_before_images = false;
   bool include_ddl = false;
@@ -41,7 +45,7 @@ class ChangeConverter {
   // `raw_log_pos` is the end position of the raw event it came from: events
   // unpacked from a TRANSACTION_PAYLOAD carry none of their own.
   absl::Status Convert(const mysqlwire::binlog::Event& event, uint32_t raw_log_pos,
-                       std::vector<v1::ChangeEvent>* out);
+                       ChangeEvents* out);
 
   // Where the last committed transaction ended (the start point before any).
   const ResumePoint& committed() const { return committed_; }
@@ -54,13 +58,13 @@ class ChangeConverter {
 
  private:
   void Begin(const mysqlwire::binlog::EventHeader& header, std::string gtid,
-             std::vector<v1::ChangeEvent>* out);
-  void Commit(const mysqlwire::binlog::EventHeader& header, std::vector<v1::ChangeEvent>* out);
+             ChangeEvents* out);
+  void Commit(const mysqlwire::binlog::EventHeader& header, ChangeEvents* out);
   void OnQuery(const mysqlwire::binlog::EventHeader& header,
-               const mysqlwire::binlog::QueryEvent& query, std::vector<v1::ChangeEvent>* out);
-  absl::Status OnRows(const mysqlwire::binlog::RowsEvent& rows, std::vector<v1::ChangeEvent>* out);
+               const mysqlwire::binlog::QueryEvent& query, ChangeEvents* out);
+  absl::Status OnRows(const mysqlwire::binlog::RowsEvent& rows, ChangeEvents* out);
   // The table_ref for a table map, announcing its schema when new/changed.
-  uint32_t TableRef(const mysqlwire::binlog::TableMap& map, std::vector<v1::ChangeEvent>* out);
+  uint32_t TableRef(const mysqlwire::binlog::TableMap& map, ChangeEvents* out);
   bool KindWanted(v1::ChangeKind kind) const;
   std::string GtidState() const;
 

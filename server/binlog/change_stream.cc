@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "google/protobuf/arena.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysqlwire/binlog/decoder.h"
@@ -71,6 +72,41 @@ bool Reached(const EndPoint& end, const std::string& file, uint64_t position) {
   // Binlog file names sort by their sequence number suffix.
   return file > end.file || (file == end.file && position >= end.position);
 }
+
+// The response being filled. It lives on an arena: its thousands of small
+// messages are freed at once after it is sent, not one by one.
+class Batch {
+ public:
+  Batch() { Renew(); }
+  v1::StreamBinlogResponse& message() { return *message_; }
+  int events() const { return message_->events_size(); }
+  uint64_t bytes() const { return bytes_; }
+  // Accounts for the events added since index `first`.
+  void Account(int first) {
+    for (int i = first; i < message_->events_size(); ++i) {
+      bytes_ += message_->events(i).ByteSizeLong();
+    }
+  }
+  asio::awaitable<absl::Status> Flush(ChangeSink& sink) {
+    if (message_->events_size() == 0) co_return absl::OkStatus();
+    serialized_.clear();
+    message_->SerializeToString(&serialized_);
+    Renew();
+    co_return co_await sink.Write(serialized_);
+  }
+
+ private:
+  void Renew() {
+    arena_.Reset();
+    message_ = google::protobuf::Arena::CreateMessage<v1::StreamBinlogResponse>(&arena_);
+    bytes_ = 0;
+  }
+
+  google::protobuf::Arena arena_;
+  v1::StreamBinlogResponse* message_ = nullptr;
+  uint64_t bytes_ = 0;
+  std::string serialized_;
+};
 
 }  // namespace
 
@@ -212,17 +248,8 @@ asio::awaitable<absl::Status> ChangeStream::Run(ChangeSink& sink, CallControl& c
   const uint64_t max_bytes =
       request_.max_batch_bytes() > 0 ? request_.max_batch_bytes() : limits_.default_batch_bytes;
 
-  v1::StreamBinlogResponse batch;
-  uint64_t batch_bytes = 0;
+  Batch batch;
   std::vector<binlog::Event> events;
-  std::vector<v1::ChangeEvent> changes;
-  auto flush = [&]() -> asio::awaitable<absl::Status> {
-    if (batch.events_size() == 0) co_return absl::OkStatus();
-    absl::Status s = co_await sink.Write(batch);
-    batch.Clear();
-    batch_bytes = 0;
-    co_return s;
-  };
 
   absl::Status result = absl::OkStatus();
   while (true) {
@@ -247,7 +274,7 @@ asio::awaitable<absl::Status> ChangeStream::Run(ChangeSink& sink, CallControl& c
       break;
     }
     if (!next->has_value()) {  // UNTIL_NOW: the server reached its end.
-      result = co_await flush();
+      result = co_await batch.Flush(sink);
       break;
     }
     const absl::string_view raw = **next;
@@ -258,34 +285,32 @@ asio::awaitable<absl::Status> ChangeStream::Run(ChangeSink& sink, CallControl& c
       break;
     }
     bool heartbeat = false;
-    changes.clear();
+    const int first_new = batch.events();
     for (const binlog::Event& e : events) {
       if (const auto* hb = std::get_if<binlog::HeartbeatEvent>(&e.body)) {
         heartbeat = true;
-        auto* h = changes.emplace_back().mutable_heartbeat();
+        auto* h = batch.message().add_events()->mutable_heartbeat();
         h->mutable_position()->set_file(hb->log_file.empty() ? converter.file() : hb->log_file);
         h->mutable_position()->set_position(hb->position);
         continue;
       }
-      if (absl::Status s = converter.Convert(e, LogPosOf(raw), &changes); !s.ok()) {
+      if (absl::Status s = converter.Convert(e, LogPosOf(raw), batch.message().mutable_events());
+          !s.ok()) {
         result = s;
         break;
       }
     }
     if (!result.ok()) break;
-    for (v1::ChangeEvent& c : changes) {
-      batch_bytes += c.ByteSizeLong();
-      *batch.add_events() = std::move(c);
-    }
+    batch.Account(first_new);
     const bool at_end = end.has_value() && converter.just_committed() &&
                         Reached(*end, converter.file(), converter.position());
     // Flush a full batch; otherwise at a commit when nothing more is already
     // waiting in the connection (low latency when quiet, big batches under
     // load), and at once for a heartbeat.
-    if (static_cast<uint32_t>(batch.events_size()) >= max_events || batch_bytes >= max_bytes ||
+    if (static_cast<uint32_t>(batch.events()) >= max_events || batch.bytes() >= max_bytes ||
         heartbeat || at_end ||
         (converter.just_committed() && !repl.has_buffered_input())) {
-      if (absl::Status s = co_await flush(); !s.ok()) {
+      if (absl::Status s = co_await batch.Flush(sink); !s.ok()) {
         result = s;
         break;
       }

@@ -22,8 +22,9 @@ namespace mysqlgw {
 class ChangeSink {
  public:
   virtual ~ChangeSink() = default;
-  // Sends one response; completes when the transport has taken it.
-  virtual boost::asio::awaitable<absl::Status> Write(const v1::StreamBinlogResponse& response) = 0;
+  // Sends one serialized StreamBinlogResponse; completes when the transport
+  // has taken it.
+  virtual boost::asio::awaitable<absl::Status> Write(const std::string& response) = 0;
 };
 
 struct ChangeStreamLimits {

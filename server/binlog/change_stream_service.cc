@@ -19,8 +19,8 @@ class BinlogCall : public AwaitableWriteReactor, public ChangeSink {
   using AwaitableWriteReactor::AwaitableWriteReactor;
   v1::StreamBinlogRequest request;
 
-  asio::awaitable<absl::Status> Write(const v1::StreamBinlogResponse& response) override {
-    co_return co_await WriteMessage(response.SerializeAsString());
+  asio::awaitable<absl::Status> Write(const std::string& response) override {
+    co_return co_await WriteMessage(response);
   }
 };
 

@@ -111,7 +111,8 @@ class CliBinlogLiveTest : public ::testing::Test {
     for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
       EXPECT_THAT(std::string(line), StartsWith(prefix));
       google::protobuf::Struct parsed;
-      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &parsed).ok()) << line;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &parsed).ok())
+          << line;
       if (absl::StrContains(line, absl::StrCat("\"type\":\"", type, "\""))) {
         events.push_back(absl::StrCat("{", line.substr(prefix.size())));
       }
@@ -135,9 +136,9 @@ TEST_F(CliBinlogLiveTest, RowsHoldTheValuesExactly) {
   const std::vector<std::string> inserts = EventsOf(r.stdout_data, "WRITE_ROWS_V1");
   ASSERT_EQ(inserts.size(), 1u) << r.stdout_data;
   EXPECT_THAT(inserts[0], HasSubstr(R"("kind":"insert","table_id":)"));
-  EXPECT_THAT(inserts[0],
-              HasSubstr(absl::StrCat(R"("schema":"mysqlgw_test","table":"binlog_cli","rows":[{"after":)",
-                                     kRow1, R"(},{"after":)", kRow2, "}]}")));
+  EXPECT_THAT(inserts[0], HasSubstr(absl::StrCat(
+                              R"("schema":"mysqlgw_test","table":"binlog_cli","rows":[{"after":)",
+                              kRow1, R"(},{"after":)", kRow2, "}]}")));
 
   const std::vector<std::string> updates = EventsOf(r.stdout_data, "UPDATE_ROWS_V1");
   ASSERT_EQ(updates.size(), 1u);
@@ -157,20 +158,21 @@ TEST_F(CliBinlogLiveTest, TableMapAndServerEvents) {
 
   const std::vector<std::string> maps = EventsOf(r.stdout_data, "TABLE_MAP");
   ASSERT_EQ(maps.size(), 3u);
-  for (const char* column : {
-           R"({"name":"id","type":"INT","nullable":false})",
-           R"j({"name":"t","type":"TIME(6)","nullable":true})j",
-           R"j({"name":"ts","type":"TIMESTAMP(3)","nullable":true})j",
-           R"j({"name":"amount","type":"DECIMAL(30,10)","nullable":true})j",
-           R"({"name":"big","type":"BIGINT UNSIGNED","nullable":true})",
-           R"j({"name":"bin","type":"BINARY(4)","nullable":true,"collation_id":63})j",
-           R"({"name":"blb","type":"BLOB","nullable":true,"collation_id":63})",
-           R"j({"name":"txt","type":"VARCHAR(80)","nullable":true,"collation_id":45})j",
-           R"j({"name":"lat","type":"VARCHAR(20)","nullable":true,"collation_id":8})j",
-           R"({"name":"e","type":"ENUM","nullable":true,"collation_id":45,"values":["small","large"]})",
-           R"({"name":"s","type":"SET","nullable":true,"collation_id":45,"values":["a","b","c"]})",
-           R"j({"name":"bits","type":"BIT(12)","nullable":true})j",
-       }) {
+  for (
+      const char* column : {
+          R"({"name":"id","type":"INT","nullable":false})",
+          R"j({"name":"t","type":"TIME(6)","nullable":true})j",
+          R"j({"name":"ts","type":"TIMESTAMP(3)","nullable":true})j",
+          R"j({"name":"amount","type":"DECIMAL(30,10)","nullable":true})j",
+          R"({"name":"big","type":"BIGINT UNSIGNED","nullable":true})",
+          R"j({"name":"bin","type":"BINARY(4)","nullable":true,"collation_id":63})j",
+          R"({"name":"blb","type":"BLOB","nullable":true,"collation_id":63})",
+          R"j({"name":"txt","type":"VARCHAR(80)","nullable":true,"collation_id":45})j",
+          R"j({"name":"lat","type":"VARCHAR(20)","nullable":true,"collation_id":8})j",
+          R"({"name":"e","type":"ENUM","nullable":true,"collation_id":45,"values":["small","large"]})",
+          R"({"name":"s","type":"SET","nullable":true,"collation_id":45,"values":["a","b","c"]})",
+          R"j({"name":"bits","type":"BIT(12)","nullable":true})j",
+      }) {
     EXPECT_THAT(maps[0], HasSubstr(column));
   }
   EXPECT_THAT(maps[0], HasSubstr(R"("primary_key":["id"])"));
@@ -185,15 +187,19 @@ TEST_F(CliBinlogLiveTest, TableMapAndServerEvents) {
   const std::vector<std::string> queries = EventsOf(r.stdout_data, "QUERY");
   bool create_seen = false;
   for (const std::string& q : queries) {
-    create_seen = create_seen ||
-                  absl::StrContains(q, R"j("schema":"mysqlgw_test","query":"CREATE TABLE binlog_cli (\n  id INT PRIMARY KEY,\n  d DATE, t TIME(6),)j");
+    create_seen =
+        create_seen ||
+        absl::StrContains(
+            q,
+            R"j("schema":"mysqlgw_test","query":"CREATE TABLE binlog_cli (\n  id INT PRIMARY KEY,\n  d DATE, t TIME(6),)j");
   }
   EXPECT_TRUE(create_seen) << r.stdout_data;
 
   const std::vector<std::string> annotations = EventsOf(r.stdout_data, "ANNOTATE_ROWS");
   ASSERT_EQ(annotations.size(), 3u);
-  EXPECT_THAT(annotations[1],
-              HasSubstr(R"("query":"UPDATE binlog_cli SET amount = 1.5, t0 = '25:30:00' WHERE id = 1"})"));
+  EXPECT_THAT(
+      annotations[1],
+      HasSubstr(R"("query":"UPDATE binlog_cli SET amount = 1.5, t0 = '25:30:00' WHERE id = 1"})"));
 
   const std::vector<std::string> gtids = EventsOf(r.stdout_data, "MARIADB_GTID");
   ASSERT_EQ(gtids.size(), 4u);  // CREATE, INSERT, UPDATE, DELETE.
@@ -216,6 +222,23 @@ TEST_F(CliBinlogLiveTest, TypesAndSummary) {
   ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_THAT(r.stdout_data, HasSubstr(R"("WRITE_ROWS_V1":1,)"));
   EXPECT_THAT(r.stdout_data, HasSubstr(R"("rows":{"insert":2,"update":1,"delete":1}})"));
+}
+
+// MariaDB's SIGNEDNESS metadata has a bit for every YEAR column too
+// (always set), MySQL's does not. A decoder that skipped YEAR would shift
+// the bits of every later numeric column: TINYINT -1 would arrive as 255 and
+// INT UNSIGNED 4294967295 as -1.
+TEST_F(CliBinlogLiveTest, YearColumnDoesNotShiftSignedness) {
+  absl::StatusOr<std::string> done = sandbox_->RootQuery(
+      "CREATE TABLE binlog_year (y YEAR, tu TINYINT UNSIGNED, ts TINYINT, iu INT UNSIGNED);"
+      "INSERT INTO binlog_year VALUES (2024, 255, -1, 4294967295);"
+      "FLUSH BINARY LOGS;");
+  ASSERT_TRUE(done.ok()) << done.status();
+  const CommandResult r =
+      RunCli({"binlog", "--types=WRITE_ROWS_V1", sandbox_->info().datadir + "/mysql-bin.000002"});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_THAT(r.stdout_data,
+              HasSubstr(R"("rows":[{"after":{"y":2024,"tu":255,"ts":-1,"iu":4294967295}}]})"));
 }
 
 }  // namespace

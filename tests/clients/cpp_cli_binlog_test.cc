@@ -77,6 +77,7 @@ std::vector<std::string> With(const std::vector<std::string>& events, absl::stri
 
 // What each recorded binlog must print: whole event lines (after "file"),
 // exactly. Files added to the folder later are decoded and parsed too.
+// clang-format off
 const std::map<std::string, std::vector<std::string>>& Expected() {
   static const auto* expected = new std::map<std::string, std::vector<std::string>>{
       {"mariadb-bin.000001",
@@ -160,6 +161,7 @@ const std::map<std::string, std::vector<std::string>>& Expected() {
   };
   return *expected;
 }
+// clang-format on
 
 TEST(CliBinlogTest, EveryRecordedBinlog) {
   std::vector<std::string> names;
@@ -182,7 +184,8 @@ TEST(CliBinlogTest, EveryRecordedBinlog) {
     EXPECT_THAT(events[0], HasSubstr("\"type\":\"FORMAT_DESCRIPTION\""));
     for (const std::string& line : Lines(r.stdout_data)) {
       google::protobuf::Struct parsed;
-      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &parsed).ok()) << line;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &parsed).ok())
+          << line;
     }
     auto it = Expected().find(name);
     if (it == Expected().end()) continue;
@@ -199,7 +202,9 @@ TEST(CliBinlogTest, EnumAndSetNames) {
   const std::vector<std::string> events = Events(r.stdout_data, path);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_THAT(events[0], HasSubstr(R"("f3":"var1","f4":"one,three")"));
-  EXPECT_THAT(events[0], HasSubstr(R"("after":{"f1":"field1","f2":"field_2","f3":"variant2","f4":"two,four")"));
+  EXPECT_THAT(
+      events[0],
+      HasSubstr(R"("after":{"f1":"field1","f2":"field_2","f3":"variant2","f4":"two,four")"));
 }
 
 TEST(CliBinlogTest, CompressedTransactionHoldsItsRows) {
@@ -208,8 +213,12 @@ TEST(CliBinlogTest, CompressedTransactionHoldsItsRows) {
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   const std::vector<std::string> rows = With(Events(r.stdout_data, path), "\"UPDATE_ROWS\"");
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_THAT(rows[0], HasSubstr(R"("in_payload":true,"kind":"update","table_id":84,"schema":"demo","table":"movies")"));
-  EXPECT_THAT(rows[0], HasSubstr(R"("before":{"@1":1,"@2":"Once Upon a Time in the West","@3":1968)"));
+  EXPECT_THAT(
+      rows[0],
+      HasSubstr(
+          R"("in_payload":true,"kind":"update","table_id":84,"schema":"demo","table":"movies")"));
+  EXPECT_THAT(rows[0],
+              HasSubstr(R"("before":{"@1":1,"@2":"Once Upon a Time in the West","@3":1968)"));
 }
 
 TEST(CliBinlogTest, PartialJsonUpdateKeepsTheDiff) {
@@ -220,12 +229,15 @@ TEST(CliBinlogTest, PartialJsonUpdateKeepsTheDiff) {
   ASSERT_EQ(events.size(), 1u);
   // binlog_row_image=MINIMAL: the before image holds only the key, so the
   // JSON diff ($.age := 26) cannot be applied and is passed on raw.
-  EXPECT_THAT(events[0], HasSubstr(R"({"before":{"@1":1},"after":{"@3":"Joe","@4":26},"json_diffs":{"@2":"AAUkLmFnZQMFGgA="}})"));
+  EXPECT_THAT(
+      events[0],
+      HasSubstr(
+          R"({"before":{"@1":1},"after":{"@3":"Joe","@4":26},"json_diffs":{"@2":"AAUkLmFnZQMFGgA="}})"));
 }
 
 TEST(CliBinlogTest, SummaryOfSeveralFiles) {
   const CommandResult r = RunCli({"binlog", "--summary", FixtureDir() + "/mariadb-bin.000001",
-                               FixtureDir() + "/time_issue.000001"});
+                                  FixtureDir() + "/time_issue.000001"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_EQ(r.stdout_data,
             "{\"events\":21,\"types\":{\"FORMAT_DESCRIPTION\":2,\"GTID_LIST\":1,"
@@ -237,7 +249,8 @@ TEST(CliBinlogTest, SummaryOfSeveralFiles) {
 TEST(CliBinlogTest, Errors) {
   // Not a binlog, a missing file, an unknown type: usage errors (2), before
   // any output.
-  CommandResult r = RunCli({"binlog", FixtureDir() + "/mariadb-bin.000001", FixtureDir() + "/README.md"});
+  CommandResult r =
+      RunCli({"binlog", FixtureDir() + "/mariadb-bin.000001", FixtureDir() + "/README.md"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.stdout_data, "");
   EXPECT_THAT(r.stderr_data, HasSubstr("README.md: not a binlog file"));

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "clients/cpp/cli/binlog_command.h"
 #include "clients/cpp/cli/commands.h"
 #include "clients/cpp/cli/output.h"
 #include "clients/cpp/cli/script_splitter.h"
@@ -40,6 +41,11 @@ ABSL_FLAG(std::string, ca_file, "",
 ABSL_FLAG(std::string, cert_file, "", "mTLS: client certificate chain (PEM)");
 ABSL_FLAG(std::string, key_file, "", "mTLS: client private key (PEM)");
 ABSL_FLAG(std::string, server_name, "", "TLS: expect this name in the gateway's certificate");
+ABSL_FLAG(std::string, types, "",
+          "binlog: print only these event types, comma-separated names as the \"type\" field "
+          "shows them (e.g. QUERY,TABLE_MAP,WRITE_ROWS_V1)");
+ABSL_FLAG(bool, summary, false,
+          "binlog: print the number of events of each type (and of rows) instead of the events");
 
 namespace {
 
@@ -55,13 +61,17 @@ Usage:
   mysqlgw-cli [flags] exec   "SQL" [param...]   run a statement, print its effect
   mysqlgw-cli [flags] stream "SQL" [param...]   stream a large result row by row
   mysqlgw-cli [flags] script FILE|-             run a script (';' at line ends)
+  mysqlgw-cli [--types=T,...] [--summary] binlog FILE...
+                                                decode local binlog files to JSON
+                                                lines (no gateway needed)
 
 Parameters fill '?' placeholders in order, as typed literals: int:5 uint:7
 dbl:2.5 float:2.5 dec:1.50 str:text hex:00ff b64:AP8= date:2024-01-02
 "datetime:2024-01-02 03:04:05.5" time:-100:00:00 json:{"a":1} null; any other
 word is a string.
 
-Exit status: 0 ok, 1 SQL or server error, 2 usage or connection error.)";
+Exit status: 0 ok, 1 SQL or server error (binlog: a malformed event), 2 usage
+or connection error.)";
 
 // --help: the usage and this tool's own flags, exit status 0 (absl's own
 // --help would list the flags of every linked library and exit with 1).
@@ -158,6 +168,21 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(positional.begin() + 1, positional.end());
   if (args.empty()) return Usage("no command");
   const std::string command = args[0];
+
+  if (command == "binlog") {
+    // Local files only: no gateway, no connection flags.
+    cli::BinlogOptions binlog_options;
+    binlog_options.summary = absl::GetFlag(FLAGS_summary);
+    if (const std::string types = absl::GetFlag(FLAGS_types); !types.empty()) {
+      absl::StatusOr<absl::flat_hash_set<std::string>> parsed = cli::ParseBinlogTypes(types);
+      if (!parsed.ok()) return Usage(parsed.status().message());
+      binlog_options.types = *std::move(parsed);
+    }
+    if (args.size() < 2) return Usage("binlog needs at least one FILE");
+    std::ios::sync_with_stdio(false);
+    return cli::RunBinlog(std::vector<std::string>(args.begin() + 1, args.end()), binlog_options,
+                          std::cout, std::cerr);
+  }
 
   absl::StatusOr<cli::Format> format = cli::ParseFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) return Usage(format.status().message());

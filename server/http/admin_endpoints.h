@@ -1,0 +1,24 @@
+// What the admin HTTP server serves: the metrics registry and the readiness
+// check. Kept apart from the Beast types so that wiring code stays light.
+#ifndef SERVER_HTTP_ADMIN_ENDPOINTS_H_
+#define SERVER_HTTP_ADMIN_ENDPOINTS_H_
+
+#include <functional>
+
+#include "server/metrics/registry.h"
+
+namespace mysqlgw::http {
+
+struct AdminEndpoints {
+  // Rendered for GET /metrics; nullptr makes /metrics a 404. Must outlive the
+  // server (until Stop() returned).
+  const metrics::Registry* registry = nullptr;
+  // GET /readyz answers 200 when it returns true, 503 otherwise; an empty
+  // function means always ready. Runs on the server's io_context thread:
+  // thread-safe and quick (read an atomic).
+  std::function<bool()> ready = {};
+};
+
+}  // namespace mysqlgw::http
+
+#endif  // SERVER_HTTP_ADMIN_ENDPOINTS_H_
