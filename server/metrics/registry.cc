@@ -155,7 +155,7 @@ absl::Status Registry::Register(std::unique_ptr<FamilyBase> family) {
     return s;
   }
   const std::vector<std::string> names = SampleNames(*family);
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   for (const std::string& n : names) {
     if (sample_names_.contains(n)) {
       return absl::AlreadyExistsError(absl::StrCat(
@@ -264,7 +264,7 @@ void Registry::Render(std::string* out) const {
   // released, and callbacks run without it.
   std::vector<const FamilyBase*> families;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    std::shared_lock lock(mu_);
     families.reserve(families_.size());
     for (const auto& [name, family] : families_) families.push_back(family.get());
   }

@@ -108,7 +108,9 @@ TEST(RegistryTest, ConcurrentIncrementsThroughTheFamilyAreExact) {
     while (!done.load()) {
       // Empty until a thread created the first child.
       const std::string text = r.Render();
-      if (!text.empty()) EXPECT_THAT(text, HasSubstr("# TYPE hits_total counter\n"));
+      if (!text.empty()) {
+        EXPECT_THAT(text, HasSubstr("# TYPE hits_total counter\n"));
+      }
     }
   });
   go.store(true);
