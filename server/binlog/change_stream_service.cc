@@ -28,22 +28,32 @@ class BinlogCall : public AwaitableWriteReactor, public ChangeSink {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* ChangeStreamService::StreamBinlog(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  const auto start = std::chrono::steady_clock::now();
+  GatewayMetrics* metrics = metrics_;
+  auto finish = [metrics, start](BinlogCall* call, const absl::Status& status) {
+    grpc::Status g = ToGrpcStatus(status);
+    if (metrics != nullptr) {
+      metrics->RecordRpc(RpcMethod::kStreamBinlog, static_cast<absl::StatusCode>(g.error_code()),
+                         std::chrono::steady_clock::now() - start);
+    }
+    call->Finish(g);
+  };
   const size_t shard = loops_.Next();
   asio::io_context& loop = loops_.loop(shard);
   auto* call = new BinlogCall(context, loop);
   if (absl::Status s = ParseRequest(raw_request, &call->request); !s.ok()) {
-    call->Finish(ToGrpcStatus(s));
+    finish(call, s);
     return call;
   }
   absl::StatusOr<std::shared_ptr<const Principal>> principal =
       authenticator_.Authenticate(AuthorizationHeader(context));
   if (!principal.ok()) {
-    call->Finish(ToGrpcStatus(principal.status()));
+    finish(call, principal.status());
     return call;
   }
   if (!(*principal)->Allows(v1::OPERATION_BINLOG)) {
-    call->Finish(ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
-        "principal '", (*principal)->name, "' may not read the binlog"))));
+    finish(call, absl::PermissionDeniedError(absl::StrCat(
+                     "principal '", (*principal)->name, "' may not read the binlog")));
     return call;
   }
   auto control = std::make_shared<CallControl>(loop);
@@ -52,14 +62,16 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* ChangeStreamService::StreamBinlog(
       loop,
       [this, call, control, principal = *std::move(principal)]() -> asio::awaitable<absl::Status> {
         const uint32_t server_id = AcquireReplicaServerId();
+        if (metrics_ != nullptr) metrics_->StreamOpened();
         ChangeStream stream(backend_, call->request, principal, server_id);
         absl::Status s = co_await stream.Run(*call, *control);
+        if (metrics_ != nullptr) metrics_->StreamClosed();
         ReleaseReplicaServerId(server_id);
         co_return s;
       },
-      [call](std::exception_ptr e, absl::Status status) {
+      [call, finish](std::exception_ptr e, absl::Status status) {
         if (e) status = absl::InternalError("internal error serving the stream");
-        call->Finish(ToGrpcStatus(status));
+        finish(call, status);
       });
   return call;
 }

@@ -7,15 +7,20 @@
 #include "mysqlwire/connect_options.h"
 #include "server/auth/authenticator.h"
 #include "server/gateway/event_loops.h"
+#include "server/gateway/gateway_metrics.h"
 
 namespace mysqlgw {
 
 class ChangeStreamService final
     : public v1::ChangeStream::WithRawCallbackMethod_StreamBinlog<v1::ChangeStream::Service> {
  public:
+  // `metrics` may be null.
   ChangeStreamService(EventLoops& loops, const Authenticator& authenticator,
-                      mysqlwire::ConnectOptions backend)
-      : loops_(loops), authenticator_(authenticator), backend_(std::move(backend)) {}
+                      mysqlwire::ConnectOptions backend, GatewayMetrics* metrics = nullptr)
+      : loops_(loops),
+        authenticator_(authenticator),
+        backend_(std::move(backend)),
+        metrics_(metrics) {}
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamBinlog(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
@@ -24,6 +29,7 @@ class ChangeStreamService final
   EventLoops& loops_;
   const Authenticator& authenticator_;
   mysqlwire::ConnectOptions backend_;
+  GatewayMetrics* metrics_;
 };
 
 }  // namespace mysqlgw

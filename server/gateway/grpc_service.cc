@@ -93,24 +93,38 @@ class StreamCall : public AwaitableWriteReactor, public ResultSink {
 
 }  // namespace
 
+template <typename Reactor>
+void GatewayService::Finish(Reactor* reactor, RpcMethod method,
+                            std::chrono::steady_clock::time_point start,
+                            const absl::Status& status) {
+  grpc::Status g = ToGrpcStatus(status);
+  if (metrics_ != nullptr) {
+    metrics_->RecordRpc(method, static_cast<absl::StatusCode>(g.error_code()),
+                        std::chrono::steady_clock::now() - start);
+  }
+  reactor->Finish(g);
+}
+
 template <typename Request, typename Response, typename Body>
-grpc::ServerUnaryReactor* GatewayService::ServeUnary(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* GatewayService::ServeUnary(RpcMethod method,
+                                                     grpc::CallbackServerContext* context,
                                                      const Raw* raw_request, Raw* raw_response,
                                                      Body body) {
+  const auto start = std::chrono::steady_clock::now();
   auto* reactor = new UnaryCall<Request, Response>(context);
   if (absl::Status parsed = ParseRequest(raw_request, &reactor->request); !parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed));
+    Finish(reactor, method, start, parsed);
     return reactor;
   }
   absl::StatusOr<std::shared_ptr<const Principal>> principal =
       authenticator_.Authenticate(AuthorizationHeader(context));
   if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
+    Finish(reactor, method, start, principal.status());
     return reactor;
   }
   absl::StatusOr<size_t> shard = gateway_.ShardFor(TransactionIdOf(reactor->request));
   if (!shard.ok()) {
-    reactor->Finish(ToGrpcStatus(shard.status()));
+    Finish(reactor, method, start, shard.status());
     return reactor;
   }
   auto control = std::make_shared<CallControl>(gateway_.loop(*shard));
@@ -122,10 +136,10 @@ grpc::ServerUnaryReactor* GatewayService::ServeUnary(grpc::CallbackServerContext
        reactor]() mutable -> asio::awaitable<absl::Status> {
         co_return co_await body(info, *control, reactor->request, &reactor->response);
       },
-      [reactor, raw_response](std::exception_ptr e, absl::Status status) {
+      [this, reactor, raw_response, method, start](std::exception_ptr e, absl::Status status) {
         if (e) status = absl::InternalError("internal error serving the call");
         if (status.ok()) SerializeResponse(reactor->response, raw_response);
-        reactor->Finish(ToGrpcStatus(status));
+        Finish(reactor, method, start, status);
       });
   return reactor;
 }
@@ -134,7 +148,7 @@ grpc::ServerUnaryReactor* GatewayService::Query(grpc::CallbackServerContext* con
                                                 const Raw* request, Raw* response) {
   const v1::LimitsConfig& limits = gateway_.limits();
   return ServeUnary<v1::QueryRequest, v1::QueryResponse>(
-      context, request, response,
+      RpcMethod::kQuery, context, request, response,
       [this, &limits](const CallInfo& call, CallControl& control, const v1::QueryRequest& req,
                       v1::QueryResponse* resp) -> asio::awaitable<absl::Status> {
         const uint64_t max_rows =
@@ -148,23 +162,25 @@ grpc::ServerUnaryReactor* GatewayService::Query(grpc::CallbackServerContext* con
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
     grpc::CallbackServerContext* context, const Raw* raw_request) {
+  const auto start = std::chrono::steady_clock::now();
+  constexpr RpcMethod kMethod = RpcMethod::kStreamQuery;
   v1::QueryRequest request;
   absl::Status parsed = ParseRequest(raw_request, &request);
   absl::StatusOr<size_t> shard = gateway_.ShardFor(request.transaction_id());
   asio::io_context& loop = gateway_.loop(shard.ok() ? *shard : 0);
   auto* reactor = new StreamCall(context, loop, gateway_.limits().stream_chunk_bytes());
   if (!parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed));
+    Finish(reactor, kMethod, start, parsed);
     return reactor;
   }
   if (!shard.ok()) {
-    reactor->Finish(ToGrpcStatus(shard.status()));
+    Finish(reactor, kMethod, start, shard.status());
     return reactor;
   }
   absl::StatusOr<std::shared_ptr<const Principal>> principal =
       authenticator_.Authenticate(AuthorizationHeader(context));
   if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
+    Finish(reactor, kMethod, start, principal.status());
     return reactor;
   }
   reactor->request = std::move(request);
@@ -176,9 +192,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
       [this, reactor, info = std::move(info), control]() -> asio::awaitable<absl::Status> {
         co_return co_await gateway_.Query(info, reactor->request, *reactor, *control);
       },
-      [reactor](std::exception_ptr e, absl::Status status) {
+      [this, reactor, start](std::exception_ptr e, absl::Status status) {
         if (e) status = absl::InternalError("internal error serving the call");
-        reactor->Finish(ToGrpcStatus(status));
+        Finish(reactor, kMethod, start, status);
       });
   return reactor;
 }
@@ -186,7 +202,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
 grpc::ServerUnaryReactor* GatewayService::Execute(grpc::CallbackServerContext* context,
                                                   const Raw* request, Raw* response) {
   return ServeUnary<v1::ExecuteRequest, v1::ExecuteResponse>(
-      context, request, response,
+      RpcMethod::kExecute, context, request, response,
       [this](const CallInfo& call, CallControl& control, const v1::ExecuteRequest& req,
              v1::ExecuteResponse* resp) -> asio::awaitable<absl::Status> {
         co_return co_await gateway_.Execute(call, req, resp, control);
@@ -196,7 +212,7 @@ grpc::ServerUnaryReactor* GatewayService::Execute(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* GatewayService::ExecuteBatch(grpc::CallbackServerContext* context,
                                                        const Raw* request, Raw* response) {
   return ServeUnary<v1::ExecuteBatchRequest, v1::ExecuteBatchResponse>(
-      context, request, response,
+      RpcMethod::kExecuteBatch, context, request, response,
       [this](const CallInfo& call, CallControl& control, const v1::ExecuteBatchRequest& req,
              v1::ExecuteBatchResponse* resp) -> asio::awaitable<absl::Status> {
         co_return co_await gateway_.ExecuteBatch(call, req, resp, control);
@@ -206,7 +222,7 @@ grpc::ServerUnaryReactor* GatewayService::ExecuteBatch(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* GatewayService::BeginTransaction(grpc::CallbackServerContext* context,
                                                            const Raw* request, Raw* response) {
   return ServeUnary<v1::BeginTransactionRequest, v1::BeginTransactionResponse>(
-      context, request, response,
+      RpcMethod::kBeginTransaction, context, request, response,
       [this](const CallInfo& call, CallControl& control, const v1::BeginTransactionRequest& req,
              v1::BeginTransactionResponse* resp) -> asio::awaitable<absl::Status> {
         co_return co_await gateway_.BeginTransaction(call, req, resp, control);
@@ -216,7 +232,7 @@ grpc::ServerUnaryReactor* GatewayService::BeginTransaction(grpc::CallbackServerC
 grpc::ServerUnaryReactor* GatewayService::Commit(grpc::CallbackServerContext* context,
                                                  const Raw* request, Raw* response) {
   return ServeUnary<v1::CommitRequest, v1::CommitResponse>(
-      context, request, response,
+      RpcMethod::kCommit, context, request, response,
       [this](const CallInfo& call, CallControl& control, const v1::CommitRequest& req,
              v1::CommitResponse*) -> asio::awaitable<absl::Status> {
         co_return co_await gateway_.EndTransaction(call, req.transaction_id(), /*commit=*/true,
@@ -227,7 +243,7 @@ grpc::ServerUnaryReactor* GatewayService::Commit(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* GatewayService::Rollback(grpc::CallbackServerContext* context,
                                                    const Raw* request, Raw* response) {
   return ServeUnary<v1::RollbackRequest, v1::RollbackResponse>(
-      context, request, response,
+      RpcMethod::kRollback, context, request, response,
       [this](const CallInfo& call, CallControl& control, const v1::RollbackRequest& req,
              v1::RollbackResponse*) -> asio::awaitable<absl::Status> {
         co_return co_await gateway_.EndTransaction(call, req.transaction_id(), /*commit=*/false,

@@ -15,6 +15,7 @@
 #include "mysqlgw/v1/gateway.grpc.pb.h"
 #include "server/auth/authenticator.h"
 #include "server/gateway/gateway.h"
+#include "server/gateway/gateway_metrics.h"
 
 namespace mysqlgw {
 
@@ -28,8 +29,10 @@ using RawGatewayService = v1::Gateway::WithRawCallbackMethod_Query<
 
 class GatewayService final : public RawGatewayService {
  public:
-  GatewayService(Gateway& gateway, const Authenticator& authenticator)
-      : gateway_(gateway), authenticator_(authenticator) {}
+  // `metrics` may be null (no metrics recorded).
+  GatewayService(Gateway& gateway, const Authenticator& authenticator,
+                 GatewayMetrics* metrics = nullptr)
+      : gateway_(gateway), authenticator_(authenticator), metrics_(metrics) {}
 
   using Raw = grpc::ByteBuffer;
   grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context, const Raw* request,
@@ -51,11 +54,16 @@ class GatewayService final : public RawGatewayService {
   // Parses the request, authenticates, and runs
   // body(call, control, request, response) on the call's event loop.
   template <typename Request, typename Response, typename Body>
-  grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
+  grpc::ServerUnaryReactor* ServeUnary(RpcMethod method, grpc::CallbackServerContext* context,
                                        const Raw* raw_request, Raw* raw_response, Body body);
+  // Converts, records and finishes.
+  template <typename Reactor>
+  void Finish(Reactor* reactor, RpcMethod method, std::chrono::steady_clock::time_point start,
+              const absl::Status& status);
 
   Gateway& gateway_;
   const Authenticator& authenticator_;
+  GatewayMetrics* metrics_;
 };
 
 }  // namespace mysqlgw

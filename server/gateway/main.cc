@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <atomic>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -25,7 +26,11 @@
 #include "server/config/build_config.h"
 #include "server/gateway/event_loops.h"
 #include "server/gateway/gateway.h"
+#include "server/gateway/gateway_metrics.h"
 #include "server/gateway/grpc_service.h"
+#include "server/http/admin_server.h"
+#include "server/metrics/process_metrics.h"
+#include "server/metrics/registry.h"
 
 ABSL_FLAG(std::string, config, "", "YAML or JSON configuration file");
 ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (overrides the config)");
@@ -37,10 +42,15 @@ ABSL_FLAG(std::string, backend_password_env, "",
 ABSL_FLAG(bool, allow_anonymous, false,
           "serve calls without a token as an all-powerful 'anonymous' principal "
           "(local development only)");
+ABSL_FLAG(std::string, admin_address, "",
+          "admin HTTP address host:port for /metrics, /healthz, /readyz (overrides the config)");
+ABSL_FLAG(std::string, admin_port_file, "", "write the bound admin HTTP port here");
 ABSL_FLAG(std::string, port_file, "",
           "write the bound gRPC port here once serving (for tests and scripts)");
 
 namespace {
+
+constexpr char kVersion[] = "0.1.0";
 
 void Log(absl::string_view level, absl::string_view message) {
   std::fprintf(stderr, "%s %s mysqlgw: %s\n",
@@ -113,10 +123,26 @@ int main(int argc, char** argv) {
   loops.Start();
   (*gateway)->Start();
 
+  mysqlgw::metrics::Registry registry;
+  if (absl::Status s = mysqlgw::metrics::RegisterProcessMetrics(registry); !s.ok()) {
+    Log("ERROR", absl::StrCat("metrics: ", s.message()));
+    return 2;
+  }
+  if (absl::Status s = mysqlgw::metrics::RegisterBuildInfo(registry, kVersion); !s.ok()) {
+    Log("ERROR", absl::StrCat("metrics: ", s.message()));
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<mysqlgw::GatewayMetrics>> metrics =
+      mysqlgw::GatewayMetrics::Create(registry, **gateway);
+  if (!metrics.ok()) {
+    Log("ERROR", absl::StrCat("metrics: ", metrics.status().message()));
+    return 2;
+  }
+
   mysqlgw::Authenticator authenticator(config->auth());
-  mysqlgw::GatewayService service(**gateway, authenticator);
+  mysqlgw::GatewayService service(**gateway, authenticator, metrics->get());
   mysqlgw::ChangeStreamService change_stream(loops, authenticator,
-                                             (*gateway)->PrimaryConnectOptions());
+                                             (*gateway)->PrimaryConnectOptions(), metrics->get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -139,6 +165,30 @@ int main(int argc, char** argv) {
     return 1;
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+
+  // The admin server runs on its own thread: a scrape never delays a call.
+  std::atomic<bool> ready{true};
+  boost::asio::io_context admin_io(1);
+  std::unique_ptr<mysqlgw::http::AdminServer> admin;
+  std::thread admin_thread;
+  std::string admin_address = absl::GetFlag(FLAGS_admin_address);
+  if (admin_address.empty()) admin_address = config->admin_address();
+  if (!admin_address.empty()) {
+    mysqlgw::http::AdminServerOptions admin_options;
+    admin_options.listen_address = admin_address;
+    admin = std::make_unique<mysqlgw::http::AdminServer>(
+        admin_io, mysqlgw::http::AdminEndpoints{&registry, [&ready] { return ready.load(); }},
+        admin_options);
+    if (absl::Status s = admin->Start(); !s.ok()) {
+      Log("ERROR", absl::StrCat("admin server on ", admin_address, ": ", s.message()));
+      return 1;
+    }
+    admin_thread = std::thread([&admin_io] { admin_io.run(); });
+    Log("INFO", absl::StrCat("admin HTTP (/metrics, /healthz, /readyz) on port ", admin->port()));
+    if (const std::string path = absl::GetFlag(FLAGS_admin_port_file); !path.empty()) {
+      std::ofstream(path) << admin->port() << "\n";
+    }
+  }
   Log("INFO", absl::StrCat("serving gRPC on ", config->listen().address(), " (port ", port,
                            "), ", loops.size(), " event loop(s), ",
                            config->backends_size(), " backend(s)"));
@@ -153,6 +203,7 @@ int main(int argc, char** argv) {
                            std::chrono::duration_cast<std::chrono::milliseconds>(grace).count(),
                            " ms"));
   server->GetHealthCheckService()->SetServingStatus(false);
+  ready = false;
   // Stops accepting; in-flight calls get until the deadline, then are
   // cancelled (which kills their statements).
   server->Shutdown(std::chrono::system_clock::now() + grace);
@@ -161,6 +212,10 @@ int main(int argc, char** argv) {
     boost::asio::co_spawn(loops.loop(i), (*gateway)->ShutdownShard(i),
                           [&done](std::exception_ptr) { done.set_value(); });
     done.get_future().wait_for(std::chrono::seconds(10));
+  }
+  if (admin != nullptr) {
+    admin->Stop();
+    admin_thread.join();
   }
   loops.Stop();
   Log("INFO", "stopped");
