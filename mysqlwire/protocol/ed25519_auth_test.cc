@@ -12,7 +12,7 @@ namespace {
 // The signature must verify as a standard Ed25519 signature under the
 // derived public key (the server runs exactly this check).
 TEST(Ed25519AuthTest, SignatureVerifiesUnderDerivedKey) {
-  for (const std::string password : {std::string("secret"), std::string(""),
+  for (const std::string& password : {std::string("secret"), std::string(""),
                                      std::string(300, 'p'), std::string("p\xc3\xa4ss\0x", 7)}) {
     const std::string nonce = "0123456789abcdef0123456789ABCDEF";
     auto sig = Ed25519Sign(password, nonce);
