@@ -263,9 +263,18 @@ asio::awaitable<absl::Status> ChangeStream::Run(ChangeSink& sink, CallControl& c
         result = control.reason();
       } else if (std::optional<mysqlwire::ServerError> e = mysqlwire::GetServerError(next.status());
                  e.has_value() && e->code == 1236) {
+        // Name the oldest position the server still has.
+        std::string oldest = "unknown";
+        mysqlwire::Connection probe(executor);
+        if ((co_await probe.Connect(backend_)).ok()) {
+          absl::StatusOr<std::vector<mysqlwire::Value>> first =
+              co_await FirstRow(probe, "SHOW BINARY LOGS");
+          if (first.ok()) oldest = absl::StrCat(AsText((*first)[0]), ":4");
+          co_await probe.Quit();
+        }
         result = absl::FailedPreconditionError(absl::StrCat(
-            "the requested binlog position is not available on the server any more (",
-            e->message, "); start from `earliest` or a newer token"));
+            "the requested binlog position is not available on the server (", e->message,
+            "); the oldest available is ", oldest, " (start.earliest)"));
       } else {
         result = absl::UnavailableError(absl::StrCat(
             "the binlog stream from the backend broke: ", next.status().message(),
