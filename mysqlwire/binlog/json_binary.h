@@ -42,6 +42,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "mysqlwire/json_string.h"
 
 namespace mysqlwire::binlog {
 
@@ -61,8 +62,7 @@ absl::StatusOr<std::string> JsonBinaryToText(absl::string_view binary);
 inline constexpr absl::string_view kJsonElementSeparator = ", ";
 inline constexpr absl::string_view kJsonKeySeparator = ": ";
 
-// Appends `value` as a quoted, escaped JSON string (see the rules above).
-void AppendJsonString(absl::string_view value, std::string* out);
+// Strings are escaped by mysqlwire::AppendJsonString (json_string.h).
 
 // Appends a double as MySQL prints a JSON double. Non-finite values cannot
 // occur in JSON; the caller rejects them first.
