@@ -31,7 +31,7 @@ PROTO_INCLUDE="${PROTO_INCLUDE:-/usr/include}"
 command -v "$PROTOC" >/dev/null 2>&1 || { echo "generate.sh: $PROTOC not found (run scripts/setup)" >&2; exit 1; }
 [[ -x "$PLUGIN" ]] || { echo "generate.sh: $PLUGIN not found (run scripts/setup)" >&2; exit 1; }
 
-PROTOS=(mysqlgw/v1/value.proto mysqlgw/v1/gateway.proto)
+PROTOS=(mysqlgw/v1/value.proto mysqlgw/v1/gateway.proto mysqlgw/v1/binlog.proto)
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/mysqlgw-pygen.XXXXXX")"
 trap 'rm -rf -- "$tmp"' EXIT

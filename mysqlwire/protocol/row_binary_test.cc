@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "mysqlwire/error.h"
+#include "mysqlwire/protocol/captured_columns_testdata.h"
 #include "mysqlwire/protocol/column_definition.h"
 #include "mysqlwire/value.h"
 
@@ -18,60 +19,7 @@ namespace {
 
 using std::string_literals::operator""s;
 
-constexpr uint16_t kUtf8mb4 = 45;
-constexpr uint16_t kBinary = 63;
-constexpr uint8_t kNotFixed = 31;
-
-ColumnDefinition Col(std::string name, ColumnType type, uint16_t flags = 0,
-                     uint16_t charset = kBinary, uint8_t decimals = 0,
-                     uint32_t length = 0) {
-  ColumnDefinition c;
-  c.catalog = "def";
-  c.name = std::move(name);
-  c.type = type;
-  c.flags = flags;
-  c.character_set = charset;
-  c.decimals = decimals;
-  c.column_length = length;
-  return c;
-}
-
-// The same table as in row_text_test.cc, whose rows were fetched with
-// COM_STMT_PREPARE + COM_STMT_EXECUTE from MariaDB 10.11.
-std::vector<ColumnDefinition> CapturedColumns() {
-  return {
-      Col("id", ColumnType::kLong, 0x5003, kBinary, 0, 11),
-      Col("ti", ColumnType::kTiny, 0, kBinary, 0, 4),
-      Col("tu", ColumnType::kTiny, 0x20, kBinary, 0, 3),
-      Col("bi", ColumnType::kLongLong, 0, kBinary, 0, 20),
-      Col("bu", ColumnType::kLongLong, 0x20, kBinary, 0, 20),
-      Col("m", ColumnType::kInt24, 0, kBinary, 0, 9),
-      Col("y", ColumnType::kYear, 0x60, kBinary, 0, 4),
-      Col("f", ColumnType::kFloat, 0, kBinary, kNotFixed, 12),
-      Col("d", ColumnType::kDouble, 0, kBinary, kNotFixed, 22),
-      Col("dec1", ColumnType::kNewDecimal, 0, kBinary, 30, 67),
-      Col("dt", ColumnType::kDate, 0x80, kBinary, 0, 10),
-      Col("dtt", ColumnType::kDateTime, 0x80, kBinary, 6, 26),
-      Col("ts", ColumnType::kTimestamp, 0xa0, kBinary, 3, 23),
-      Col("tm", ColumnType::kTime, 0x80, kBinary, 6, 17),
-      Col("b1", ColumnType::kBit, 0x20, kBinary, 0, 1),
-      Col("b64", ColumnType::kBit, 0x20, kBinary, 0, 64),
-      Col("vc", ColumnType::kVarString, 0, kUtf8mb4, 0, 80),
-      Col("vb", ColumnType::kVarString, 0x80, kBinary, 0, 20),
-      Col("tx", ColumnType::kBlob, 0x10, kUtf8mb4, 0, 0x3fffc),
-      Col("bl", ColumnType::kBlob, 0x90, kBinary, 0, 0xffff),
-      Col("e", ColumnType::kString, 0x100, kUtf8mb4, 0, 4),
-      Col("s", ColumnType::kString, 0x800, kUtf8mb4, 0, 12),
-      Col("j", ColumnType::kBlob, 0x90, kUtf8mb4, 0, 0xffffffff),
-      Col("g", ColumnType::kGeometry, 0x90, kBinary, 0, 0xffffffff),
-  };
-}
-
-const std::string kDecimal65_30 =
-    "-99999999999999999999999999999999999.999999999999999999999999999999";
-const std::string kPointWkb =
-    "\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00"
-    "\x00\x00\x00\x00\x00\x00\x40"s;
+using namespace testdata;  // Col(), CapturedColumns() and the constants.
 
 struct RowCase {
   std::string name;

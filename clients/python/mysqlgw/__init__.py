@@ -8,6 +8,17 @@ See clients/python/README.md, mysqlgw.values for how values convert and
 mysqlgw.errors for the exceptions.
 """
 
+from .changes import (
+    Begin,
+    ChangeEvent,
+    ChangeStream,
+    Commit,
+    Ddl,
+    Heartbeat,
+    Position,
+    RowChange,
+    TableSchema,
+)
 from .client import BatchItem, Client, Transaction
 from .errors import (
     DatabaseError,
@@ -37,6 +48,15 @@ __all__ = [
     "Column",
     "Outcome",
     "SKIPPED",
+    "ChangeStream",
+    "ChangeEvent",
+    "Begin",
+    "RowChange",
+    "Ddl",
+    "Commit",
+    "Heartbeat",
+    "Position",
+    "TableSchema",
     "Json",
     "InvalidDate",
     "InvalidDateTime",

@@ -18,12 +18,14 @@ import datetime
 import decimal
 import hashlib
 import os
+import queue
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -128,7 +130,7 @@ auth:
     - name: python-tests
       token_sha256: ["{token_hash}"]
       databases: ["*"]
-      operations: [read, write, ddl]
+      operations: [read, write, ddl, binlog]
     - name: python-tests-admin
       token_sha256: ["{admin_hash}"]
       databases: ["*"]
@@ -559,6 +561,126 @@ class LiveTest(unittest.TestCase):
                              stderr=subprocess.STDOUT, text=True, timeout=60)
         self.assertEqual(run.returncode, 0, run.stdout)
         self.assertIn("'hello'", run.stdout)
+
+
+    # -- change data capture --------------------------------------------------
+
+    def gtid_pos(self):
+        return self.db.query("SELECT @@GLOBAL.gtid_binlog_pos").scalar()
+
+    def test_changes_until_now_and_resume(self):
+        name = self.table("id INT PRIMARY KEY, price DECIMAL(10,2), at DATETIME(6), "
+                          "data VARBINARY(20)")
+        database = _state["database"]
+        before = self.gtid_pos()
+        at = datetime.datetime(2024, 2, 29, 13, 14, 15, 123456)
+        self.db.execute(f"INSERT INTO {name} VALUES (?, ?, ?, ?)", [1, D("12.50"), at, b"\x00\xff"])
+        self.db.execute(f"UPDATE {name} SET price = ? WHERE id = ?", [D("13.05"), 1])
+        self.db.execute(f"DELETE FROM {name} WHERE id = ?", [1])
+
+        with self.db.changes(gtid_set=before, until_now=True,
+                             include_tables=[f"{database}.{name}"]) as stream:
+            events = list(stream)
+        self.assertTrue(stream.done)
+        # Three transactions of Begin, RowChange, Commit.
+        self.assertEqual([type(e).__name__ for e in events],
+                         ["Begin", "RowChange", "Commit"] * 3, events)
+        begin, ins, c1, _, upd, c2, _, dele, c3 = events
+        self.assertTrue(begin.gtid)
+        self.assertIsInstance(begin.timestamp, datetime.datetime)
+        self.assertEqual((ins.schema, ins.table, ins.kind, ins.primary_key),
+                         (database, name, "insert", ("id",)))
+        self.assertIsNone(ins.before)
+        self.assertEqual(ins.after, {"id": 1, "price": D("12.50"), "at": at, "data": b"\x00\xff"})
+        self.assertIs(type(ins.after["price"]), decimal.Decimal)
+        self.assertEqual(str(ins.after["price"]), "12.50")
+        self.assertIs(type(ins.after["at"]), datetime.datetime)
+        self.assertIs(type(ins.after["data"]), bytes)
+        self.assertEqual(upd.kind, "update")
+        self.assertEqual(upd.before["price"], D("12.50"))
+        self.assertEqual(upd.after["price"], D("13.05"))
+        self.assertEqual((dele.kind, dele.after, dele.before["id"]), ("delete", None, 1))
+        for c in (c1, c2, c3):
+            self.assertTrue(c.resume_token)
+            self.assertTrue(c.position.file)
+            self.assertGreater(c.position.position, 0)
+        self.assertEqual(stream.last_resume_token, c3.resume_token)
+
+        # Resuming after the first commit yields only the later transactions.
+        with self.db.changes(resume_token=c1.resume_token, until_now=True,
+                             include_tables=[f"{database}.{name}"]) as stream:
+            rows = [e for e in stream if isinstance(e, mysqlgw.RowChange)]
+        self.assertEqual([r.kind for r in rows], ["update", "delete"])
+        self.assertEqual(rows[0].after["price"], D("13.05"))
+        self.assertEqual(stream.last_resume_token, c3.resume_token)
+
+        # Only deletes; before-images omitted (the key stays).
+        with self.db.changes(gtid_set=before, until_now=True, kinds=["delete"],
+                             omit_before_images=True,
+                             include_tables=[f"{database}.{name}"]) as stream:
+            rows = [e for e in stream if isinstance(e, mysqlgw.RowChange)]
+        self.assertEqual([r.kind for r in rows], ["delete"])
+        self.assertEqual(rows[0].before.get("id"), 1)
+
+    def test_changes_errors(self):
+        with self.assertRaises(mysqlgw.ProgrammingError) as cm:
+            list(self.db.changes(resume_token="not-a-token", until_now=True))
+        self.assertEqual(cm.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        # The admin principal lacks the binlog operation.
+        with mysqlgw.Client(_state["target"], token=ADMIN_TOKEN, timeout=60) as admin:
+            with self.assertRaises(mysqlgw.NotAuthorizedError):
+                list(admin.changes(until_now=True))
+
+    def test_changes_follow(self):
+        name = self.table("id INT PRIMARY KEY, v VARCHAR(20)")
+        database = _state["database"]
+        got = queue.Queue()
+        stream = self.db.changes(start="now", include_tables=[f"{database}.{name}"],
+                                 heartbeat_interval=0.2)
+        self.addCleanup(stream.close)
+
+        def consume():
+            try:
+                for event in stream:
+                    got.put(event)
+            except BaseException as e:  # reported to the main thread
+                got.put(e)
+
+        thread = threading.Thread(target=consume, daemon=True)
+        thread.start()
+        # A heartbeat shows the stream is running (and positioned) before the insert.
+        first = got.get(timeout=5)
+        self.assertIsInstance(first, mysqlgw.Heartbeat, first)
+        self.db.execute(f"INSERT INTO {name} VALUES (?, ?)", [7, "seven"])
+        deadline = time.monotonic() + 5
+        row = None
+        while row is None:
+            event = got.get(timeout=max(0.01, deadline - time.monotonic()))
+            if isinstance(event, BaseException):
+                raise event
+            if isinstance(event, mysqlgw.RowChange):
+                row = event
+        self.assertEqual((row.kind, row.table, row.after), ("insert", name, {"id": 7, "v": "seven"}))
+        event = got.get(timeout=5)
+        while isinstance(event, mysqlgw.Heartbeat):
+            event = got.get(timeout=5)
+        self.assertIsInstance(event, mysqlgw.Commit)
+        stream.close()
+        thread.join(5)
+        self.assertFalse(thread.is_alive(), "the iteration did not end after close()")
+
+    def test_readme_changes_example(self):
+        with open(os.path.join(PACKAGE_ROOT, "README.md")) as f:
+            text = f.read()
+        code = text.split("```python\n", 2)[2].split("```", 1)[0]
+        self.assertIn("changes(", code)
+        self.addCleanup(self.db.execute, "DROP TABLE IF EXISTS cdc_demo")
+        env = dict(os.environ, MYSQLGW_TARGET=_state["target"], MYSQLGW_TOKEN=TOKEN,
+                   PYTHONPATH=PACKAGE_ROOT)
+        run = subprocess.run([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stdout)
+        self.assertIn("insert cdc_demo {'id': 1, 'note': 'hi'}", run.stdout)
 
 
 if __name__ == "__main__":
