@@ -442,10 +442,4 @@ std::vector<std::pair<std::string, PoolStats>> Gateway::PoolStatistics() const {
   return out;
 }
 
-size_t Gateway::OpenTransactions() const {
-  size_t n = 0;
-  for (const Shard& shard : shards_) n += shard.transactions->open();
-  return n;
-}
-
 }  // namespace mysqlgw

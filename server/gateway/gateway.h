@@ -84,7 +84,6 @@ class Gateway {
 
   // Pool statistics per backend, summed over shards (for health/metrics).
   std::vector<std::pair<std::string, PoolStats>> PoolStatistics() const;
-  size_t OpenTransactions() const;
 
  private:
   struct Backend {

@@ -129,7 +129,6 @@ asio::awaitable<void> TransactionRegistry::Expire(std::string id, std::string re
   PooledConnection conn = std::move(tx->connection);
   open_.erase(it);
   RememberEnded(id, reason);
-  ++expired_total_;
   if (conn && conn->usable()) {
     auto r = co_await conn->Query("ROLLBACK");
     if (!r.ok()) {

@@ -74,7 +74,6 @@ class TransactionRegistry {
   boost::asio::awaitable<void> RollbackAll();
 
   size_t open() const { return open_.size(); }
-  uint64_t expired_total() const { return expired_total_; }
 
   static std::optional<size_t> ShardOf(absl::string_view id);
 
@@ -90,7 +89,6 @@ class TransactionRegistry {
   // Recently ended ids with why, so a late call gets a precise error.
   absl::flat_hash_map<std::string, std::string> ended_;
   std::deque<std::string> ended_order_;
-  uint64_t expired_total_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   boost::asio::steady_timer sweep_timer_;
 };
