@@ -48,6 +48,8 @@ bool MayReleaseClean(const mysqlwire::Connection& conn, StatementKind kind,
       return false;
   }
   // GET_LOCK, LOCK TABLES, ... : rare in point statements, costly to miss.
+  // Long statements just pay for the reset rather than for the scan.
+  if (sql.size() > 4096) return false;
   for (size_t i = 0; i + 4 <= sql.size(); ++i) {
     if (absl::EqualsIgnoreCase(sql.substr(i, 4), "lock")) return false;
   }
