@@ -410,7 +410,7 @@ std::optional<int64_t> ReadSerializationVarlenSigned(absl::string_view& in) {
 }
 
 absl::StatusOr<GtidEvent> ParseTaggedGtidEvent(absl::string_view body, const FormatDescription&) {
-  constexpr absl::string_view kName = "GTID_TAGGED";
+  static constexpr absl::string_view kName = "GTID_TAGGED";
   absl::string_view in = body;
   auto fail = [&in, &body](absl::string_view what) {
     return Malformed(kName,
