@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "mysqlwire/protocol/row_text.h"
+#include "mysqlwire/protocol/sql_spans.h"
 
 namespace mysqlwire {
 namespace {
@@ -21,38 +22,6 @@ bool MergesWithLiteral(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9') || c == '_' || c == '$' || u >= 0x80 ||
          c == '\'' || c == '"' || c == '`';
-}
-
-// What MySQL's lexer accepts after "--" to start a comment: whitespace or a
-// control character. The end of the text counts too.
-bool EndsDashDash(absl::string_view sql, size_t at) {
-  if (at >= sql.size()) return true;
-  const unsigned char u = static_cast<unsigned char>(sql[at]);
-  return u <= 0x20 || u == 0x7f;
-}
-
-// Index just past the quote that closes the quoted text opening at `open`
-// (doubled quotes are escapes; with `backslash`, so is \ before any byte),
-// or kNpos when it never closes.
-size_t EndOfQuoted(absl::string_view sql, size_t open, bool backslash) {
-  const char quote = sql[open];
-  size_t i = open + 1;
-  while (i < sql.size()) {
-    const char c = sql[i];
-    if (backslash && c == '\\') {
-      i += 2;
-      continue;
-    }
-    if (c == quote) {
-      if (i + 1 < sql.size() && sql[i + 1] == quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    ++i;
-  }
-  return kNpos;
 }
 
 absl::Status CheckDate(uint32_t month, uint32_t day, const Value& v) {
@@ -199,7 +168,6 @@ absl::StatusOr<std::string> InterpolatePlaceholders(
   };
   while (i < sql.size()) {
     const char c = sql[i];
-    const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
 
     if (c == '\'' || c == '"' || c == '`') {
       const bool backslash = c != '`' && !no_backslash_escapes;
@@ -221,39 +189,12 @@ absl::StatusOr<std::string> InterpolatePlaceholders(
       continue;
     }
 
-    // Line comments run to the newline. MariaDB also ends them at a NUL byte
-    // and then rejects the NUL as a syntax error, so treating the rest of the
-    // line as comment only leaves placeholders unreplaced: the safe side.
-    if (c == '#' || (c == '-' && next == '-' && EndsDashDash(sql, i + 2))) {
-      const size_t newline = sql.find('\n', i);
-      copy_to(newline == kNpos ? sql.size() : newline + 1);
-      continue;
-    }
-
-    if (c == '/' && next == '*') {
-      const bool executable =
-          sql.substr(i + 2, 1) == "!" || sql.substr(i + 2, 2) == "M!";
-      if (executable) {
-        if (in_executable) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("nested executable comment at offset ", i));
-        }
-        in_executable = true;
-        copy_to(i + (sql[i + 2] == '!' ? 3 : 4));
-        continue;
-      }
-      const size_t close = sql.find("*/", i + 2);
-      if (close == kNpos) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("unterminated /* comment at offset ", i));
-      }
-      copy_to(close + 2);
-      continue;
-    }
-
-    if (in_executable && c == '*' && next == '/') {
-      in_executable = false;
-      copy_to(i + 2);
+    absl::StatusOr<CommentSpan> comment = ScanComment(sql, i, in_executable);
+    if (!comment.ok()) return comment.status();
+    if (comment->kind != CommentKind::kNone) {
+      if (comment->kind == CommentKind::kExecutableOpen) in_executable = true;
+      if (comment->kind == CommentKind::kExecutableClose) in_executable = false;
+      copy_to(comment->end);
       continue;
     }
 

@@ -8,9 +8,15 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mysqlwire/protocol/sql_spans.h"
 
 namespace mysqlgw {
 namespace {
+
+using mysqlwire::CommentKind;
+using mysqlwire::CommentSpan;
+using mysqlwire::EndOfQuoted;
+using mysqlwire::ScanComment;
 
 constexpr size_t kNpos = absl::string_view::npos;
 
@@ -30,43 +36,6 @@ bool IsNameStart(char c) {
 }
 
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
-
-// What MySQL's lexer needs after "--" to start a comment: whitespace or a
-// control character, or the end of the text.
-bool EndsDashDash(absl::string_view sql, size_t at) {
-  if (at >= sql.size()) return true;
-  const unsigned char u = static_cast<unsigned char>(sql[at]);
-  return u <= 0x20 || u == 0x7f;
-}
-
-// Index just past the quote closing the quoted text that opens at `open`
-// (doubled quotes are escapes; with `backslash`, so is \ before any byte),
-// or kNpos when it never closes. Sets *saw_backslash if a backslash occurs
-// inside.
-size_t EndOfQuoted(absl::string_view sql, size_t open, bool backslash,
-                   bool* saw_backslash) {
-  const char quote = sql[open];
-  size_t i = open + 1;
-  while (i < sql.size()) {
-    const char c = sql[i];
-    if (c == '\\') {
-      *saw_backslash = true;
-      if (backslash) {
-        i += 2;
-        continue;
-      }
-    }
-    if (c == quote) {
-      if (i + 1 < sql.size() && sql[i + 1] == quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    ++i;
-  }
-  return kNpos;
-}
 
 // What Scan saw besides the rewrite.
 struct ScanFacts {
@@ -110,37 +79,12 @@ absl::Status Scan(absl::string_view sql, QuoteRules rules, RewrittenSql* out,
       continue;
     }
 
-    if (c == '#' || (c == '-' && next == '-' && EndsDashDash(sql, i + 2))) {
-      const size_t newline = sql.find('\n', i);
-      copy_to(newline == kNpos ? sql.size() : newline + 1);
-      continue;
-    }
-
-    if (c == '/' && next == '*') {
-      const bool executable =
-          sql.substr(i + 2, 1) == "!" || sql.substr(i + 2, 2) == "M!";
-      if (executable) {
-        // The server has no nesting either: the inner "*/" would end both.
-        if (in_executable) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("nested executable comment at offset ", i));
-        }
-        in_executable = true;
-        copy_to(i + (sql[i + 2] == '!' ? 3 : 4));
-        continue;
-      }
-      const size_t close = sql.find("*/", i + 2);
-      if (close == kNpos) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("unterminated /* comment at offset ", i));
-      }
-      copy_to(close + 2);
-      continue;
-    }
-
-    if (in_executable && c == '*' && next == '/') {
-      in_executable = false;
-      copy_to(i + 2);
+    absl::StatusOr<CommentSpan> comment = ScanComment(sql, i, in_executable);
+    if (!comment.ok()) return comment.status();
+    if (comment->kind != CommentKind::kNone) {
+      if (comment->kind == CommentKind::kExecutableOpen) in_executable = true;
+      if (comment->kind == CommentKind::kExecutableClose) in_executable = false;
+      copy_to(comment->end);
       continue;
     }
 
