@@ -28,6 +28,8 @@ _PKG_LIBS = {
     "zlib": ["zlib"],
     "mariadb_client": ["libmariadb"],
     "yaml": ["yaml-0.1"],
+    "re2": ["re2"],
+    "lua": ["lua5.4"],
 }
 
 def _pkg_config(ctx, args):
