@@ -10,6 +10,7 @@
 #include "mysqlwire/protocol/capabilities.h"
 #include "server/auth/principal.h"
 #include "server/config/backend_options.h"
+#include "server/gateway/observing_sink.h"
 #include "server/gateway/statement.h"
 #include "server/sql/statement_kind.h"
 
@@ -32,6 +33,14 @@ uint32_t PerShard(uint32_t total, size_t shards) {
 // COM_RESET_CONNECTION (off the caller's path) to be safe. Session tracking
 // catches variables, temporary tables and prepared statements; locks are
 // not tracked, hence the textual check.
+// The tighter of the call's timeout (0: none) and a hook's.
+std::chrono::milliseconds EffectiveTimeout(std::chrono::milliseconds call,
+                                           std::optional<std::chrono::milliseconds> hook) {
+  if (!hook.has_value()) return call;
+  if (call.count() == 0) return *hook;
+  return std::min(call, *hook);
+}
+
 bool MayReleaseClean(const mysqlwire::Connection& conn, StatementKind kind,
                      absl::string_view sql) {
   if (conn.session_state_changed()) return false;
@@ -71,8 +80,9 @@ absl::Status BackendUnavailable(const std::string& backend, const absl::Status& 
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const v1::GatewayConfig& config,
-                                                         EventLoops& loops) {
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
+    const v1::GatewayConfig& config, EventLoops& loops,
+    std::vector<std::shared_ptr<Hook>> extra_hooks) {
   std::unique_ptr<Gateway> gw(new Gateway(config, loops));
   const size_t n = loops.size();
   for (const v1::BackendConfig& bc : config.backends()) {
@@ -122,6 +132,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const v1::GatewayConfig
         std::make_unique<TransactionRegistry>(loops.loop(i).get_executor(), i, tl);
     gw->shards_.push_back(std::move(shard));
   }
+
+  PolicyEnvironment env;
+  env.shards = n;
+  for (const auto& backend : gw->backends_) env.backend_names.push_back(backend->name);
+  env.extra_hooks = std::move(extra_hooks);
+  absl::StatusOr<std::unique_ptr<Interceptor>> interceptor =
+      Interceptor::Create(config.interception(), std::move(env));
+  if (!interceptor.ok()) return interceptor.status();
+  gw->interceptor_ = *std::move(interceptor);
   return gw;
 }
 
@@ -164,7 +183,7 @@ bool Gateway::IsTransient(const absl::Status& status) const {
 }
 
 absl::StatusOr<Gateway::Work> Gateway::Prepare(
-    const CallInfo& call, const std::string& sql,
+    const CallInfo& call, const Policy& policy, const std::string& sql,
     const google::protobuf::RepeatedPtrField<v1::Value>& params,
     const google::protobuf::Map<std::string, v1::Value>& named,
     const v1::CallOptions& options, const std::string& transaction_id) {
@@ -189,7 +208,118 @@ absl::StatusOr<Gateway::Work> Gateway::Prepare(
   work.statement = *std::move(statement);
   work.kind = kind;
   work.read_only = op == v1::OPERATION_READ;
+  work.policy = &policy;
+  if (!policy.chain().empty()) {
+    StatementContext& ctx = work.context;
+    ctx.client = &call.client;
+    ctx.shard = call.shard;
+    ctx.database = database;
+    ctx.sql = work.statement.sql;
+    ctx.has_params = work.statement.has_params;
+    ctx.in_transaction = !transaction_id.empty();
+  }
   return work;
+}
+
+absl::Status Gateway::Admit(const CallInfo& call, const Policy& policy) const {
+  return policy.chain().OnConnect(call.client);
+}
+
+absl::Status Gateway::ApplyPlan(const StatementPlan& plan, Work& work) {
+  const StatementContext& ctx = work.context;
+  if (ctx.sql != work.statement.sql) {
+    // The backend runs the rewritten text: it is what the principal must be
+    // allowed to run.
+    const StatementInfo info = AnalyzeStatement(ctx.sql);
+    if (info.multiple_statements && !work.call->principal->Allows(v1::OPERATION_ADMIN)) {
+      return absl::PermissionDeniedError(
+          "a rewrite produced several statements, which this principal may not send");
+    }
+    if (absl::Status s = Authorize(*work.call->principal, info.operation, ctx.database);
+        !s.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("after rewrite by interception: ", s.message()));
+    }
+    work.statement.sql = ctx.sql;
+    work.kind = info.kind;
+    work.read_only = info.operation == v1::OPERATION_READ;
+  }
+  if (plan.timeout.has_value()) work.timeout = plan.timeout;
+  if (ctx.in_transaction) {
+    // A transaction lives on its own connection to the primary.
+    work.backend = &Primary();
+    return absl::OkStatus();
+  }
+  switch (plan.route.kind) {
+    case RouteTarget::Kind::kDefault:
+    case RouteTarget::Kind::kPrimary:
+      work.backend = &Primary();
+      break;
+    case RouteTarget::Kind::kReplica:
+      work.backend = PickReplica();
+      break;
+    case RouteTarget::Kind::kNamed: {
+      work.backend = nullptr;
+      for (auto& backend : backends_) {
+        if (backend->name == plan.route.backend) work.backend = backend.get();
+      }
+      if (work.backend == nullptr) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("route to unknown backend '", plan.route.backend, "'"));
+      }
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+Gateway::Backend* Gateway::PickReplica() {
+  // Round robin over replicas; the primary when there is none.
+  const size_t n = backends_.size();
+  if (n == 1) return &Primary();
+  const size_t start = replica_turn_.fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) {
+    Backend* b = backends_[(start + i) % n].get();
+    if (b->role == v1::BACKEND_ROLE_REPLICA) return b;
+  }
+  return &Primary();
+}
+
+asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& sink,
+                                                      CallControl& control) {
+  const HookChain& chain = work.policy->chain();
+  if (chain.empty()) co_return co_await Run(work, sink, control);
+  const auto start = std::chrono::steady_clock::now();
+  StatementContext& ctx = work.context;
+  StatementPlan plan;
+  const size_t ran = chain.ReadQuery(ctx, plan);
+  ObservingSink observed(sink, plan.max_rows.value_or(std::numeric_limits<uint64_t>::max()),
+                         plan.max_bytes.value_or(std::numeric_limits<uint64_t>::max()));
+  ResultInfo result;
+  switch (plan.verdict) {
+    case StatementPlan::Verdict::kReject:
+      result.status = plan.rejection;
+      break;
+    case StatementPlan::Verdict::kRespond:
+      result.status = WriteSyntheticResult(plan.response, observed);
+      break;
+    case StatementPlan::Verdict::kPass:
+      result.status = ApplyPlan(plan, work);
+      if (result.status.ok()) {
+        result.backend = work.backend != nullptr ? work.backend->name : Primary().name;
+        result.status = co_await Run(work, observed, control);
+      }
+      break;
+  }
+  result.rows = observed.rows();
+  result.bytes = observed.bytes();
+  result.affected_rows = observed.affected_rows();
+  result.latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  absl::Status after = chain.ReadQueryResult(ran, ctx, plan, result);
+  // A hook may still turn success into an error while nothing has been sent.
+  if (result.status.ok() && !after.ok() && sink.Rewind()) co_return after;
+  co_return result.status;
 }
 
 asio::awaitable<absl::Status> Gateway::Run(const Work& work, ResultSink& sink,
@@ -210,8 +340,9 @@ asio::awaitable<absl::Status> Gateway::Run(const Work& work, ResultSink& sink,
 asio::awaitable<absl::Status> Gateway::RunOnce(const Work& work, ResultSink& sink,
                                                CallControl& control, bool* retryable) {
   const CallInfo& call = *work.call;
-  Backend& backend = Primary();
-  const std::chrono::milliseconds timeout = StatementTimeout(*work.options);
+  Backend& backend = work.backend != nullptr ? *work.backend : Primary();
+  const std::chrono::milliseconds timeout =
+      EffectiveTimeout(StatementTimeout(*work.options), work.timeout);
   ExecutionReport report;
 
   if (!work.transaction_id->empty()) {
@@ -264,23 +395,27 @@ asio::awaitable<absl::Status> Gateway::RunOnce(const Work& work, ResultSink& sin
 asio::awaitable<absl::Status> Gateway::Query(const CallInfo& call,
                                              const v1::QueryRequest& request,
                                              ResultSink& sink, CallControl& control) {
-  absl::StatusOr<Work> work = Prepare(call, request.sql(), request.params(),
+  const std::shared_ptr<const Policy> policy = interceptor_->Current();
+  if (absl::Status s = Admit(call, *policy); !s.ok()) co_return s;
+  absl::StatusOr<Work> work = Prepare(call, *policy, request.sql(), request.params(),
                                       request.named_params(), request.options(),
                                       request.transaction_id());
   if (!work.ok()) co_return work.status();
-  co_return co_await Run(*work, sink, control);
+  co_return co_await RunIntercepted(*work, sink, control);
 }
 
 asio::awaitable<absl::Status> Gateway::Execute(const CallInfo& call,
                                                const v1::ExecuteRequest& request,
                                                v1::ExecuteResponse* response,
                                                CallControl& control) {
-  absl::StatusOr<Work> work = Prepare(call, request.sql(), request.params(),
+  const std::shared_ptr<const Policy> policy = interceptor_->Current();
+  if (absl::Status s = Admit(call, *policy); !s.ok()) co_return s;
+  absl::StatusOr<Work> work = Prepare(call, *policy, request.sql(), request.params(),
                                       request.named_params(), request.options(),
                                       request.transaction_id());
   if (!work.ok()) co_return work.status();
   OutcomeSink sink(response->mutable_outcome());
-  co_return co_await Run(*work, sink, control);
+  co_return co_await RunIntercepted(*work, sink, control);
 }
 
 asio::awaitable<absl::Status> Gateway::ExecuteBatch(const CallInfo& call,
@@ -292,7 +427,10 @@ asio::awaitable<absl::Status> Gateway::ExecuteBatch(const CallInfo& call,
     co_return absl::InvalidArgumentError(
         "give either sql with parameter_sets, or statements (not both)");
   }
-  // Validate and authorise everything before running anything.
+  const std::shared_ptr<const Policy> policy = interceptor_->Current();
+  if (absl::Status s = Admit(call, *policy); !s.ok()) co_return s;
+  // Validate and authorise everything before running anything; hooks see
+  // each statement just before it runs.
   std::vector<Work> items;
   const google::protobuf::Map<std::string, v1::Value> no_named;
   if (by_sets) {
@@ -301,7 +439,8 @@ asio::awaitable<absl::Status> Gateway::ExecuteBatch(const CallInfo& call,
     }
     for (int i = 0; i < request.parameter_sets().size(); ++i) {
       const auto& set = request.parameter_sets(i);
-      absl::StatusOr<Work> w = Prepare(call, request.sql(), set.params(), set.named_params(),
+      absl::StatusOr<Work> w = Prepare(call, *policy, request.sql(), set.params(),
+                                       set.named_params(),
                                        request.options(), request.transaction_id());
       if (!w.ok()) {
         co_return absl::Status(w.status().code(),
@@ -312,7 +451,7 @@ asio::awaitable<absl::Status> Gateway::ExecuteBatch(const CallInfo& call,
   } else {
     for (int i = 0; i < request.statements().size(); ++i) {
       const auto& st = request.statements(i);
-      absl::StatusOr<Work> w = Prepare(call, st.sql(), st.params(), st.named_params(),
+      absl::StatusOr<Work> w = Prepare(call, *policy, st.sql(), st.params(), st.named_params(),
                                        request.options(), request.transaction_id());
       if (!w.ok()) {
         co_return absl::Status(w.status().code(),
@@ -322,14 +461,14 @@ asio::awaitable<absl::Status> Gateway::ExecuteBatch(const CallInfo& call,
     }
   }
   bool stopped = false;
-  for (const Work& item : items) {
+  for (Work& item : items) {
     v1::BatchItemResult* result = response->add_results();
     if (stopped) {
       result->set_skipped(true);
       continue;
     }
     OutcomeSink sink(result->mutable_outcome());
-    absl::Status s = co_await Run(item, sink, control);
+    absl::Status s = co_await RunIntercepted(item, sink, control);
     if (s.ok()) continue;
     std::optional<mysqlwire::ServerError> e = mysqlwire::GetServerError(s);
     if (!e.has_value() || control.cancelled()) {
@@ -350,6 +489,8 @@ asio::awaitable<absl::Status> Gateway::BeginTransaction(
     const CallInfo& call, const v1::BeginTransactionRequest& request,
     v1::BeginTransactionResponse* response, CallControl& control) {
   Backend& backend = Primary();
+  const std::shared_ptr<const Policy> policy = interceptor_->Current();
+  if (absl::Status s = Admit(call, *policy); !s.ok()) co_return s;
   const std::string& db =
       request.database().empty() ? backend.default_database : request.database();
   const v1::Operation op = request.read_only() ? v1::OPERATION_READ : v1::OPERATION_WRITE;

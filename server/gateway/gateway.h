@@ -8,7 +8,9 @@
 #ifndef SERVER_GATEWAY_GATEWAY_H_
 #define SERVER_GATEWAY_GATEWAY_H_
 
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,6 +27,8 @@
 #include "server/gateway/result_sink.h"
 #include "server/gateway/statement_executor.h"
 #include "server/gateway/transactions.h"
+#include "server/intercept/hook.h"
+#include "server/intercept/interceptor.h"
 #include "server/pool/connection_pool.h"
 #include "server/sql/statement_kind.h"
 
@@ -36,14 +40,19 @@ struct CallInfo {
   // The caller's deadline (gRPC); max() when none.
   std::chrono::steady_clock::time_point deadline =
       std::chrono::steady_clock::time_point::max();
+  // For interception hooks: principal name, address, protocol.
+  ClientInfo client;
 };
 
 class Gateway {
  public:
   // Builds pools (one shard per event loop and backend) from a validated
   // config with defaults applied.
-  static absl::StatusOr<std::unique_ptr<Gateway>> Create(const v1::GatewayConfig& config,
-                                                         EventLoops& loops);
+  // `extra_hooks`: operators' own C++ hooks, run after the built-in
+  // interception hooks on every statement.
+  static absl::StatusOr<std::unique_ptr<Gateway>> Create(
+      const v1::GatewayConfig& config, EventLoops& loops,
+      std::vector<std::shared_ptr<Hook>> extra_hooks = {});
   ~Gateway();
 
   // Starts pool upkeep and transaction expiry on every loop.
@@ -53,6 +62,8 @@ class Gateway {
   absl::StatusOr<size_t> ShardFor(absl::string_view transaction_id);
   boost::asio::io_context& loop(size_t shard) { return loops_.loop(shard); }
   const v1::LimitsConfig& limits() const { return config_.limits(); }
+  // Rules, limits and scripts in force; Reload() swaps them.
+  Interceptor& interceptor() { return *interceptor_; }
 
   // Query and StreamQuery: the sink decides buffering.
   boost::asio::awaitable<absl::Status> Query(const CallInfo& call,
@@ -105,15 +116,31 @@ class Gateway {
     Statement statement;
     StatementKind kind = StatementKind::kOther;
     bool read_only = false;
+    // Interception: the policy of the call, the statement as hooks see it,
+    // and what they decided.
+    const Policy* policy = nullptr;
+    StatementContext context;
+    std::optional<std::chrono::milliseconds> timeout;
+    Backend* backend = nullptr;  // Null: the primary.
   };
 
   Gateway(const v1::GatewayConfig& config, EventLoops& loops);
 
-  absl::StatusOr<Work> Prepare(const CallInfo& call, const std::string& sql,
+  absl::StatusOr<Work> Prepare(const CallInfo& call, const Policy& policy,
+                               const std::string& sql,
                                const google::protobuf::RepeatedPtrField<v1::Value>& params,
                                const google::protobuf::Map<std::string, v1::Value>& named,
                                const v1::CallOptions& options,
                                const std::string& transaction_id);
+  // Passes `work` through the interception hooks, then runs it (or answers
+  // or rejects it as they decided) and reports the outcome back to them.
+  boost::asio::awaitable<absl::Status> RunIntercepted(Work& work, ResultSink& sink,
+                                                      CallControl& control);
+  // Applies what hooks decided for a statement that goes to a backend:
+  // re-checks a rewritten statement, picks the backend, sets limits.
+  absl::Status ApplyPlan(const StatementPlan& plan, Work& work);
+  // Refuses a caller the hooks do not admit (client address, ...).
+  absl::Status Admit(const CallInfo& call, const Policy& policy) const;
   // Runs `work` on its transaction's connection or a pooled one, with
   // transparent retry on a fresh connection where safe.
   boost::asio::awaitable<absl::Status> Run(const Work& work, ResultSink& sink,
@@ -123,12 +150,15 @@ class Gateway {
   std::chrono::milliseconds StatementTimeout(const v1::CallOptions& options) const;
   bool IsTransient(const absl::Status& status) const;
   Backend& Primary() { return *backends_.front(); }
+  Backend* PickReplica();
 
   v1::GatewayConfig config_;
   EventLoops& loops_;
   std::vector<std::unique_ptr<Backend>> backends_;
   std::vector<Shard> shards_;
   absl::flat_hash_set<uint32_t> transient_errnos_;
+  std::unique_ptr<Interceptor> interceptor_;
+  std::atomic<size_t> replica_turn_{0};
 };
 
 }  // namespace mysqlgw

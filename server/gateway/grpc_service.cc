@@ -129,7 +129,12 @@ grpc::ServerUnaryReactor* GatewayService::ServeUnary(RpcMethod method,
   }
   auto control = std::make_shared<CallControl>(gateway_.loop(*shard));
   reactor->set_control(control);
-  CallInfo info{*std::move(principal), *shard, SteadyDeadline(context)};
+  CallInfo info;
+  info.principal = *std::move(principal);
+  info.shard = *shard;
+  info.deadline = SteadyDeadline(context);
+  info.client.principal = info.principal->name;
+  info.client.address = ClientAddress::FromGrpcPeer(context->peer());
   asio::co_spawn(
       gateway_.loop(*shard),
       [body = std::move(body), info = std::move(info), control,
@@ -186,7 +191,12 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
   reactor->request = std::move(request);
   auto control = std::make_shared<CallControl>(loop);
   reactor->set_control(control);
-  CallInfo info{*std::move(principal), *shard, SteadyDeadline(context)};
+  CallInfo info;
+  info.principal = *std::move(principal);
+  info.shard = *shard;
+  info.deadline = SteadyDeadline(context);
+  info.client.principal = info.principal->name;
+  info.client.address = ClientAddress::FromGrpcPeer(context->peer());
   asio::co_spawn(
       loop,
       [this, reactor, info = std::move(info), control]() -> asio::awaitable<absl::Status> {
