@@ -24,6 +24,7 @@
 #include "server/auth/authenticator.h"
 #include "server/binlog/change_stream_service.h"
 #include "server/config/build_config.h"
+#include "server/gateway/config_reloader.h"
 #include "server/gateway/event_loops.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/gateway_metrics.h"
@@ -45,6 +46,8 @@ ABSL_FLAG(bool, allow_anonymous, false,
 ABSL_FLAG(std::string, admin_address, "",
           "admin HTTP address host:port for /metrics, /healthz, /readyz (overrides the config)");
 ABSL_FLAG(std::string, admin_port_file, "", "write the bound admin HTTP port here");
+ABSL_FLAG(int, config_poll_ms, 1000,
+          "how often to check the configuration file for changes (hot reload)");
 ABSL_FLAG(std::string, port_file, "",
           "write the bound gRPC port here once serving (for tests and scripts)");
 
@@ -76,14 +79,19 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
   return grpc::SslServerCredentials(options);
 }
 
-int WaitForSignal() {
+// SIGHUP reloads the configuration; SIGTERM and SIGINT end the wait.
+int WaitForShutdownSignal(mysqlgw::ConfigReloader& reloader) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int signal = 0;
-  sigwait(&set, &signal);
-  return signal;
+  sigaddset(&set, SIGHUP);
+  while (true) {
+    int signal = 0;
+    sigwait(&set, &signal);
+    if (signal != SIGHUP) return signal;
+    (void)reloader.ReloadNow("SIGHUP");
+  }
 }
 
 }  // namespace
@@ -98,6 +106,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   mysqlgw::FlagOverrides overrides;
@@ -196,7 +205,11 @@ int main(int argc, char** argv) {
     std::ofstream(path) << port << "\n";
   }
 
-  const int signal = WaitForSignal();
+  mysqlgw::ConfigReloader reloader(absl::GetFlag(FLAGS_config), overrides, *config,
+                                   (*gateway)->interceptor());
+  reloader.StartWatching(std::chrono::milliseconds(absl::GetFlag(FLAGS_config_poll_ms)));
+  const int signal = WaitForShutdownSignal(reloader);
+  reloader.Stop();
   const auto grace = std::chrono::seconds(config->shutdown_grace_period().seconds()) +
                      std::chrono::nanoseconds(config->shutdown_grace_period().nanos());
   Log("INFO", absl::StrCat("signal ", signal, ": draining for up to ",
