@@ -54,13 +54,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "bench/grpc_load.h"
 #include "bench/point_select.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "mysqlgw/v1/gateway.grpc.pb.h"
 #include "testing/sandbox.h"
 #include "tests/support/gateway_process.h"
-#include "tools/cpp/runfiles/runfiles.h"
 
 ABSL_FLAG(std::string, dsn, "", "server to use; default: a private sandbox");
 ABSL_FLAG(int, seconds, 5, "measured seconds per case");
@@ -85,6 +85,9 @@ namespace v1 = mysqlgw::v1;
 using mysqlgw::bench::LatencyResult;
 using mysqlgw::bench::MeasureWindow;
 using Clock = std::chrono::steady_clock;
+using mysqlgw::bench::GatewayLoad;
+using mysqlgw::bench::Mode;
+using mysqlgw::bench::RunGatewayLoad;
 
 constexpr char kToken[] = "query-bench-token-0123456789";
 constexpr char kPasswordEnv[] = "MYSQLGW_BENCH_BACKEND_PASSWORD";
@@ -118,123 +121,16 @@ std::optional<std::string> DirectScalar(const mysqlgw::testing::ServerInfo& serv
   return out;
 }
 
-// ---- gateway: asynchronous gRPC client ----
-
-std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  // A channel of its own per client thread: its own HTTP/2 connection.
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
-void Authorize(grpc::ClientContext* ctx) {
-  ctx->AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
-}
-
-enum class Mode { kPrepared, kText, kGrpcOnly };
-
-struct UnaryCall {
-  int slot = 0;
-  grpc::ClientContext ctx;
-  v1::QueryRequest request;
-  v1::QueryResponse response;
-  grpc::Status status;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::QueryResponse>> rpc;
-  // kGrpcOnly: grpc.health.v1.Health/Check, an empty request.
-  grpc::ByteBuffer raw_request, raw_response;
-  std::unique_ptr<grpc::GenericClientAsyncResponseReader> raw_rpc;
-  Clock::time_point t0;
-};
-
-// kGrpcOnly measures the floor under any gateway call: the same client,
-// channel and server, the gateway's health service, no database.
-LatencyResult RunGateway(const std::string& address, int concurrency, Mode mode,
-                         double seconds) {
-  const int threads = std::max(1, std::min(absl::GetFlag(FLAGS_client_threads), concurrency));
-  std::vector<std::vector<double>> latencies(threads);
-  std::atomic<int64_t> errors{0};
-  std::atomic<bool> reported{false};
-  const MeasureWindow window(seconds);
-  std::vector<std::thread> runners;
-  for (int t = 0; t < threads; ++t) {
-    // Calls in flight on this thread: `concurrency` spread over the threads.
-    const int slots = concurrency / threads + (t < concurrency % threads ? 1 : 0);
-    runners.emplace_back([&, t, slots] {
-      auto channel = NewChannel(address);
-      auto stub = v1::Gateway::NewStub(channel);
-      grpc::GenericStub generic(channel);
-      grpc::CompletionQueue cq;
-      std::mt19937 rng(t * 7919 + 1);
-      std::uniform_int_distribution<int> id(1, mysqlgw::bench::kSbtestRows);
-      latencies[t].reserve(400000);
-      auto start = [&](std::unique_ptr<UnaryCall>& call, int slot) {
-        call = std::make_unique<UnaryCall>();
-        call->slot = slot;
-        Authorize(&call->ctx);
-        const int key = id(rng);
-        switch (mode) {
-          case Mode::kPrepared:
-            call->request.set_sql(mysqlgw::bench::kPointSelectSql);
-            call->request.add_params()->set_int64(key);
-            break;
-          case Mode::kText:
-            call->request.set_sql(mysqlgw::bench::PointSelectTextSql(key));
-            break;
-          case Mode::kGrpcOnly: {
-            grpc::Slice empty;
-            call->raw_request = grpc::ByteBuffer(&empty, 1);
-            break;
-          }
-        }
-        call->t0 = Clock::now();
-        if (mode == Mode::kGrpcOnly) {
-          call->raw_rpc = generic.PrepareUnaryCall(&call->ctx, "/grpc.health.v1.Health/Check",
-                                                   call->raw_request, &cq);
-          call->raw_rpc->StartCall();
-          call->raw_rpc->Finish(&call->raw_response, &call->status, call.get());
-        } else {
-          call->rpc = stub->AsyncQuery(&call->ctx, call->request, &cq);
-          call->rpc->Finish(&call->response, &call->status, call.get());
-        }
-      };
-      std::vector<std::unique_ptr<UnaryCall>> calls(slots);
-      for (int i = 0; i < slots; ++i) start(calls[i], i);
-      int in_flight = slots;
-      void* tag = nullptr;
-      bool ok = false;
-      while (in_flight > 0 && cq.Next(&tag, &ok)) {
-        const auto t1 = Clock::now();
-        UnaryCall& call = *static_cast<UnaryCall*>(tag);
-        const int slot = call.slot;
-        const bool good =
-            ok && call.status.ok() &&
-            (mode == Mode::kGrpcOnly ? call.raw_response.Length() == 2
-                                     : call.response.results_size() == 1 &&
-                                           call.response.results(0).rows_size() == 1);
-        if (!good) {
-          ++errors;
-          if (!reported.exchange(true)) {
-            std::fprintf(stderr, "gateway call failed: %d %s\n",
-                         static_cast<int>(call.status.error_code()),
-                         call.status.error_message().c_str());
-          }
-        } else if (window.Measured(call.t0)) {
-          latencies[t].push_back(MeasureWindow::Micros(call.t0, t1));
-        }
-        if (t1 < window.end) {
-          start(calls[slot], slot);
-        } else {
-          calls[slot].reset();
-          --in_flight;
-        }
-      }
-      cq.Shutdown();
-      while (cq.Next(&tag, &ok)) {
-      }
-    });
-  }
-  for (auto& r : runners) r.join();
-  return mysqlgw::bench::Summarize(latencies, seconds, errors);
+GatewayLoad LoadOptions(const std::string& address, int concurrency, Mode mode,
+                        double seconds) {
+  GatewayLoad load;
+  load.address = address;
+  load.token = kToken;
+  load.concurrency = concurrency;
+  load.mode = mode;
+  load.seconds = seconds;
+  load.client_threads = absl::GetFlag(FLAGS_client_threads);
+  return load;
 }
 
 // ---- gateway process ----
@@ -288,9 +184,9 @@ double RssMb(const mysqlgw::testing::GatewayProcess& gw) {
 }
 
 bool GatewayAnswers(const std::string& address) {
-  auto stub = v1::Gateway::NewStub(NewChannel(address));
+  auto stub = v1::Gateway::NewStub(mysqlgw::bench::NewChannel(address));
   grpc::ClientContext ctx;
-  Authorize(&ctx);
+  mysqlgw::bench::Authorize(&ctx, kToken);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   v1::QueryRequest req;
   req.set_sql("SELECT 1");
@@ -350,7 +246,7 @@ IdleStreamsResult RunIdleStreams(const mysqlgw::testing::ServerInfo& server, int
 
   const int channels = std::max(1, absl::GetFlag(FLAGS_client_threads));
   std::vector<std::unique_ptr<v1::Gateway::Stub>> stubs;
-  for (int i = 0; i < channels; ++i) stubs.push_back(v1::Gateway::NewStub(NewChannel(address)));
+  for (int i = 0; i < channels; ++i) stubs.push_back(v1::Gateway::NewStub(mysqlgw::bench::NewChannel(address)));
   grpc::CompletionQueue cq;
   std::vector<std::unique_ptr<StreamCall>> calls(n);
   v1::QueryRequest request;
@@ -358,7 +254,7 @@ IdleStreamsResult RunIdleStreams(const mysqlgw::testing::ServerInfo& server, int
   for (int i = 0; i < n; ++i) {
     calls[i] = std::make_unique<StreamCall>();
     StreamCall* call = calls[i].get();
-    Authorize(&call->ctx);
+    mysqlgw::bench::Authorize(&call->ctx, kToken);
     call->rpc = stubs[i % channels]->PrepareAsyncStreamQuery(&call->ctx, request, &cq);
     call->rpc->StartCall(reinterpret_cast<char*>(call) + 1);
     // Completes only when the call ends: early for a refused call, never
@@ -437,18 +333,6 @@ IdleStreamsResult RunIdleStreams(const mysqlgw::testing::ServerInfo& server, int
   return out;
 }
 
-// Under `bazel run` the runfiles are found from argv[0]; GatewayProcess
-// looks for a test's runfiles, or at MYSQLGW_GATEWAY_BINARY.
-void LocateGateway(const char* argv0) {
-  if (const char* p = std::getenv("MYSQLGW_GATEWAY_BINARY"); p != nullptr && *p) return;
-  std::string error;
-  std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> runfiles(
-      bazel::tools::cpp::runfiles::Runfiles::Create(argv0, &error));
-  if (runfiles == nullptr) return;
-  const std::string path = runfiles->Rlocation("mysqlgw/server/gateway/mysqlgw");
-  if (!path.empty()) setenv("MYSQLGW_GATEWAY_BINARY", path.c_str(), 1);
-}
-
 void PrintRow(const char* path, const char* proto, int c, const LatencyResult& r) {
   std::printf("%-8s %-9s %5d %12.0f %10.1f %10.1f %7lld\n", path, proto, c, r.qps, r.p50_us,
               r.p99_us, static_cast<long long>(r.errors));
@@ -458,7 +342,7 @@ void PrintRow(const char* path, const char* proto, int c, const LatencyResult& r
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  LocateGateway(argv[0]);
+  mysqlgw::bench::LocateGateway(argv[0]);
   std::unique_ptr<mysqlgw::testing::Sandbox> sandbox;
   mysqlgw::testing::ServerInfo server;
   if (std::string dsn = absl::GetFlag(FLAGS_dsn); !dsn.empty()) {
@@ -530,7 +414,7 @@ int main(int argc, char** argv) {
       };
       auto measure_gateway = [&] {
         if (run_gateway) {
-          gateway = RunGateway(address, c, prepared ? Mode::kPrepared : Mode::kText, seconds);
+          gateway = RunGatewayLoad(LoadOptions(address, c, prepared ? Mode::kPrepared : Mode::kText, seconds));
         }
       };
       if (li % 2 == 0) {
@@ -556,7 +440,7 @@ int main(int argc, char** argv) {
   }
   if (run_gateway && absl::GetFlag(FLAGS_grpc_floor)) {
     for (int c : levels) {
-      LatencyResult floor = RunGateway(address, c, Mode::kGrpcOnly, seconds);
+      LatencyResult floor = RunGatewayLoad(LoadOptions(address, c, Mode::kGrpcOnly, seconds));
       PrintRow("grpc-only", "health", c, floor);
       total_errors += floor.errors;
       summary += absl::StrFormat(" grpc_only_c%d_qps=%.0f grpc_only_c%d_p50_us=%.1f", c,

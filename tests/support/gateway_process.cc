@@ -132,6 +132,10 @@ GatewayProcess::~GatewayProcess() {
   }
 }
 
+void GatewayProcess::Signal(int signal) const {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 std::string GatewayProcess::Log() const { return ReadFile(dir_ + "/gateway.log"); }
 
 absl::StatusOr<size_t> GatewayProcess::ResidentBytes() const {

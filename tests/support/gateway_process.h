@@ -38,6 +38,11 @@ class GatewayProcess {
   absl::StatusOr<int> Stop();
   // Everything the gateway wrote to stderr so far.
   std::string Log() const;
+  // The configuration file the gateway was started with (rewrite it to
+  // test hot reload).
+  std::string config_path() const { return dir_ + "/config.yaml"; }
+  // Sends `signal` (e.g. SIGHUP) to the gateway.
+  void Signal(int signal) const;
 
  private:
   GatewayProcess() = default;
