@@ -372,6 +372,19 @@ Sandbox::Sandbox(std::string script, ServerInfo info)
     : script_(std::move(script)), info_(std::move(info)), owner_pid_(getpid()) {}
 
 absl::StatusOr<std::unique_ptr<Sandbox>> Sandbox::Start() {
+  return StartWith({});
+}
+
+absl::StatusOr<std::unique_ptr<Sandbox>> Sandbox::StartReplicaOf(
+    const Sandbox& primary) {
+  if (primary.info_.sandbox_dir.empty()) {
+    return absl::FailedPreconditionError("the primary is not a sandbox");
+  }
+  return StartWith({"--replica-of", primary.info_.sandbox_dir});
+}
+
+absl::StatusOr<std::unique_ptr<Sandbox>> Sandbox::StartWith(
+    const std::vector<std::string>& extra_args) {
   absl::StatusOr<std::string> script = FindSandboxScript();
   if (!script.ok()) return script.status();
 
@@ -387,10 +400,12 @@ absl::StatusOr<std::unique_ptr<Sandbox>> Sandbox::Start() {
 
   CommandOptions options;
   options.timeout = kStartTimeout;
-  absl::StatusOr<std::string> out =
-      RunCommand({*script, "start", "--dir", dir, "--no-state", "--watch-pid",
-                  absl::StrCat(getpid())},
-                 options);
+  std::vector<std::string> argv = {*script,      "start",
+                                   "--dir",      dir,
+                                   "--no-state", "--watch-pid",
+                                   absl::StrCat(getpid())};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<std::string> out = RunCommand(argv, options);
   if (!out.ok()) {
     rmdir(dir.c_str());  // the script empties the folder when it fails
     return absl::Status(out.status().code(),
@@ -423,6 +438,22 @@ Sandbox::~Sandbox() {
 
 absl::StatusOr<std::string> Sandbox::RootQuery(absl::string_view sql) const {
   return QueryAsRoot(info_, sql);
+}
+
+absl::Status Sandbox::StopServer() const {
+  CommandOptions options;
+  options.timeout = kStopTimeout;
+  return RunCommand({script_, "server-stop", "--dir", info_.sandbox_dir},
+                    options)
+      .status();
+}
+
+absl::Status Sandbox::StartServer() const {
+  CommandOptions options;
+  options.timeout = kStartTimeout;
+  return RunCommand({script_, "server-start", "--dir", info_.sandbox_dir},
+                    options)
+      .status();
 }
 
 namespace {

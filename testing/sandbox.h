@@ -22,7 +22,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -51,6 +53,12 @@ class Sandbox {
   // runfiles as a data dependency, or relative to the workspace when run
   // outside Bazel; MYSQLGW_SANDBOX_SCRIPT overrides both). Takes 2-5 s.
   static absl::StatusOr<std::unique_ptr<Sandbox>> Start();
+  // Starts a read-only GTID replica of `primary` (scripts/mysql-sandbox
+  // start --replica-of): the same users and passwords, replicating from the
+  // start of the primary's binlog; returns once replication runs. Stop the
+  // replica before its primary.
+  static absl::StatusOr<std::unique_ptr<Sandbox>> StartReplicaOf(
+      const Sandbox& primary);
 
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
@@ -65,8 +73,16 @@ class Sandbox {
   // and hold several statements; the default database is info().database.
   absl::StatusOr<std::string> RootQuery(absl::string_view sql) const;
 
+  // An outage: stops the server but keeps its folder, port and data;
+  // StartServer() brings it back on the same port (a replica resumes
+  // replicating by itself).
+  absl::Status StopServer() const;
+  absl::Status StartServer() const;
+
  private:
   Sandbox(std::string script, ServerInfo info);
+  static absl::StatusOr<std::unique_ptr<Sandbox>> StartWith(
+      const std::vector<std::string>& extra_args);
 
   std::string script_;
   ServerInfo info_;

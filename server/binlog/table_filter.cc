@@ -4,28 +4,6 @@
 
 namespace mysqlgw {
 
-bool GlobMatch(absl::string_view pattern, absl::string_view text) {
-  // Iterative matcher with one backtrack point: linear in practice, no
-  // recursion on hostile patterns.
-  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != absl::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 TableFilter::TableFilter(const v1::BinlogFilter& filter,
                          std::shared_ptr<const Principal> principal)
     : include_(filter.include_tables().begin(), filter.include_tables().end()),

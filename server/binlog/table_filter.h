@@ -9,14 +9,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "server/util/glob.h"
 #include "mysqlgw/v1/binlog.pb.h"
 #include "server/auth/principal.h"
 
 namespace mysqlgw {
-
-// Glob with `*` (any run) and `?` (one character); case-sensitive, as
-// table names are on Linux servers.
-bool GlobMatch(absl::string_view pattern, absl::string_view text);
 
 class TableFilter {
  public:

@@ -16,6 +16,12 @@
 #include "absl/synchronization/mutex.h"
 #include "mysqlgw/v1/config.pb.h"
 #include "server/intercept/hook_chain.h"
+#include "server/intercept/limits/allowlist.h"
+#include "server/intercept/lua/lua_hook.h"
+#include "server/intercept/limits/client_address_hook.h"
+#include "server/intercept/limits/database_quota.h"
+#include "server/intercept/limits/principal_limits.h"
+#include "server/intercept/rules/rules_hook.h"
 
 namespace mysqlgw {
 
@@ -39,6 +45,16 @@ class Policy {
   const HookChain& chain() const { return chain_; }
   const v1::InterceptionConfig& config() const { return config_; }
   uint64_t generation() const { return generation_; }
+  // The declarative rules and their match counts; null without rules.
+  const RulesHook* rules() const { return rules_.get(); }
+  // Null when the allowlist is off.
+  const AllowlistHook* allowlist() const { return allowlist_.get(); }
+  const ClientAddressHook* client_addresses() const { return client_addresses_.get(); }
+  // Limits per principal; their counters carry over reloads.
+  PrincipalLimits& limits() const { return *limits_; }
+  // Database size quotas (possibly none); the gateway measures them.
+  DatabaseQuota& quota() const { return *quota_; }
+  const std::vector<std::shared_ptr<LuaHook>>& scripts() const { return scripts_; }
 
  private:
   Policy() = default;
@@ -46,6 +62,12 @@ class Policy {
   HookChain chain_;
   uint64_t generation_ = 1;
   std::shared_ptr<class AuditLog> audit_log_;
+  std::shared_ptr<RulesHook> rules_;
+  std::shared_ptr<AllowlistHook> allowlist_;
+  std::shared_ptr<ClientAddressHook> client_addresses_;
+  std::shared_ptr<PrincipalLimits> limits_;
+  std::shared_ptr<DatabaseQuota> quota_;
+  std::vector<std::shared_ptr<LuaHook>> scripts_;
 };
 
 class Interceptor {
