@@ -8,6 +8,8 @@ binlog_fuzzer: whole events from the binlog fixtures (../shared/fixtures/binlog
   or $MYSQLGW_BINLOG_FIXTURES), at most 8 KiB of events per file; generated
   by scripts/fuzz at run time, not committed (the fixtures stay in shared/).
 sql_fuzzer: SQL samples below and from the server/sql and escaping tests.
+sql_digest_fuzzer: the same SQL samples and the SQL of the tokenizer and
+  digest tests, without an options byte.
 """
 import hashlib
 import os
@@ -169,10 +171,22 @@ def sql():
                     write("sql_fuzzer", b"\x04" + unescape(body))
 
 
+
+def sql_digest():
+    for s in SQL:
+        write("sql_digest_fuzzer", s.encode())
+    for name in ("tokenizer_test.cc", "digest_test.cc"):
+        text = open(os.path.join(ROOT, "server", "sql", name), encoding="utf-8").read()
+        for m in LITERAL.finditer(text):
+            body = m.group(1)
+            if len(body) >= 4 and len(body) <= 512 and re.search(r"[A-Za-z]{3}", body):
+                write("sql_digest_fuzzer", unescape(body))
+
+
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["protocol", "binlog", "sql"]
+    wanted = sys.argv[1:] or ["protocol", "binlog", "sql", "sql_digest"]
     for name in wanted:
-        {"protocol": protocol, "binlog": binlog, "sql": sql}[name]()
+        {"protocol": protocol, "binlog": binlog, "sql": sql, "sql_digest": sql_digest}[name]()
     for t in ("%s_fuzzer" % name for name in wanted):
         d = os.path.join(OUT, t)
         files = os.listdir(d)

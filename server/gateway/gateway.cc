@@ -12,6 +12,9 @@
 #include "server/config/backend_options.h"
 #include "server/gateway/observing_sink.h"
 #include "server/gateway/statement.h"
+#include "server/log/log.h"
+#include "server/routing/read_write_split.h"
+#include "server/routing/routing_config.h"
 #include "server/sql/statement_kind.h"
 
 namespace mysqlgw {
@@ -133,6 +136,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
     gw->shards_.push_back(std::move(shard));
   }
 
+  if (absl::Status s = gw->CreateRouting(config); !s.ok()) return s;
+
   PolicyEnvironment env;
   env.shards = n;
   for (const auto& backend : gw->backends_) env.backend_names.push_back(backend->name);
@@ -141,7 +146,55 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
       Interceptor::Create(config.interception(), std::move(env));
   if (!interceptor.ok()) return interceptor.status();
   gw->interceptor_ = *std::move(interceptor);
+  gw->ApplyRoutingSettings(*gw->interceptor_->Current());
   return gw;
+}
+
+absl::Status Gateway::CreateRouting(const v1::GatewayConfig& config) {
+  const RoutingSettings settings = RoutingSettingsFromConfig(config.interception().routing());
+  read_your_writes_ = std::make_unique<ReadYourWrites>(settings.read_your_writes_window);
+  const bool has_replica =
+      std::any_of(backends_.begin(), backends_.end(),
+                  [](const auto& b) { return b->role == v1::BACKEND_ROLE_REPLICA; });
+  if (!has_replica) return absl::OkStatus();
+  absl::StatusOr<std::vector<HealthCheckTarget>> targets = HealthTargetsFromConfig(config);
+  if (!targets.ok()) return targets.status();
+  HealthCheckOptions options;
+  options.interval = settings.health_check_interval;
+  options.log = [](absl::string_view line) { Log(LogLevel::kInfo, "routing", line); };
+  // The checks run on the first event loop; they are short and rare.
+  health_ = std::make_unique<HealthChecker>(loops_.loop(0).get_executor(), *std::move(targets),
+                                            std::move(options));
+  absl::StatusOr<std::unique_ptr<ReplicaSelector>> selector = ReplicaSelector::Create(
+      RoutingBackendsFromConfig(config), health_.get(), settings.max_replica_lag);
+  if (!selector.ok()) return selector.status();
+  selector_ = *std::move(selector);
+  for (const RoutingBackend& rb : selector_->backends()) {
+    Backend* found = nullptr;
+    for (auto& b : backends_) {
+      if (b->name == rb.name) found = b.get();
+    }
+    if (found == nullptr) return absl::InternalError("routing backend without a pool");
+    selector_backends_.push_back(found);
+  }
+  return absl::OkStatus();
+}
+
+void Gateway::ApplyRoutingSettings(const Policy& policy) {
+  // Once per policy generation, not per statement.
+  uint64_t seen = routing_generation_.load(std::memory_order_relaxed);
+  if (seen == policy.generation() ||
+      !routing_generation_.compare_exchange_strong(seen, policy.generation())) {
+    return;
+  }
+  const RoutingSettings settings = RoutingSettingsFromConfig(policy.config().routing());
+  read_your_writes_->set_window(settings.read_your_writes_window);
+  if (selector_ != nullptr) selector_->set_max_replica_lag(settings.max_replica_lag);
+}
+
+std::vector<std::pair<std::string, BackendHealth>> Gateway::BackendHealthSnapshot() const {
+  if (health_ == nullptr) return {};
+  return health_->SnapshotAll();
 }
 
 Gateway::Gateway(const v1::GatewayConfig& config, EventLoops& loops)
@@ -152,6 +205,7 @@ Gateway::Gateway(const v1::GatewayConfig& config, EventLoops& loops)
 Gateway::~Gateway() = default;
 
 void Gateway::Start() {
+  if (health_ != nullptr) health_->Start();
   for (size_t i = 0; i < shards_.size(); ++i) {
     asio::post(loops_.loop(i), [this, i] {
       shards_[i].transactions->Start();
@@ -250,39 +304,40 @@ absl::Status Gateway::ApplyPlan(const StatementPlan& plan, Work& work) {
     work.backend = &Primary();
     return absl::OkStatus();
   }
-  switch (plan.route.kind) {
-    case RouteTarget::Kind::kDefault:
-    case RouteTarget::Kind::kPrimary:
-      work.backend = &Primary();
-      break;
-    case RouteTarget::Kind::kReplica:
-      work.backend = PickReplica();
-      break;
-    case RouteTarget::Kind::kNamed: {
-      work.backend = nullptr;
-      for (auto& backend : backends_) {
-        if (backend->name == plan.route.backend) work.backend = backend.get();
-      }
-      if (work.backend == nullptr) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("route to unknown backend '", plan.route.backend, "'"));
-      }
-      break;
+  return Route(plan.route, work);
+}
+
+absl::Status Gateway::Route(RouteTarget target, Work& work) {
+  const Policy& policy = *work.policy;
+  ApplyRoutingSettings(policy);
+  if (target.kind == RouteTarget::Kind::kDefault && selector_ != nullptr &&
+      policy.config().routing().read_write_split() &&
+      ShouldReadFromReplica(work.statement.sql, /*in_transaction=*/false) &&
+      !read_your_writes_->MustUsePrimary(work.call->principal->name,
+                                         std::chrono::steady_clock::now())) {
+    target.kind = RouteTarget::Kind::kReplica;
+  }
+  if (selector_ != nullptr) {
+    absl::StatusOr<RouteChoice> choice = selector_->Pick(target);
+    if (!choice.ok()) return choice.status();
+    if (choice->fell_back) replica_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    work.selector_index = choice->index;
+    work.backend = selector_backends_[choice->index];
+    return absl::OkStatus();
+  }
+  // Without replicas everything runs on the primary, unless a hook named
+  // another backend.
+  work.backend = &Primary();
+  if (target.kind == RouteTarget::Kind::kNamed) {
+    work.backend = nullptr;
+    for (auto& backend : backends_) {
+      if (backend->name == target.backend) work.backend = backend.get();
+    }
+    if (work.backend == nullptr) {
+      return absl::NotFoundError(absl::StrCat("route to unknown backend '", target.backend, "'"));
     }
   }
   return absl::OkStatus();
-}
-
-Gateway::Backend* Gateway::PickReplica() {
-  // Round robin over replicas; the primary when there is none.
-  const size_t n = backends_.size();
-  if (n == 1) return &Primary();
-  const size_t start = replica_turn_.fetch_add(1, std::memory_order_relaxed);
-  for (size_t i = 0; i < n; ++i) {
-    Backend* b = backends_[(start + i) % n].get();
-    if (b->role == v1::BACKEND_ROLE_REPLICA) return b;
-  }
-  return &Primary();
 }
 
 asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& sink,
@@ -307,7 +362,13 @@ asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& si
       result.status = ApplyPlan(plan, work);
       if (result.status.ok()) {
         result.backend = work.backend != nullptr ? work.backend->name : Primary().name;
+        ReplicaSelector::CallGuard outstanding;
+        if (selector_ != nullptr) outstanding = selector_->Begin(work.selector_index);
         result.status = co_await Run(work, observed, control);
+        if (result.status.ok() && !work.read_only && read_your_writes_->window().count() > 0) {
+          read_your_writes_->RecordWrite(work.call->principal->name,
+                                         std::chrono::steady_clock::now());
+        }
       }
       break;
   }
@@ -563,6 +624,7 @@ asio::awaitable<absl::Status> Gateway::EndTransaction(const CallInfo& call,
 }
 
 asio::awaitable<void> Gateway::ShutdownShard(size_t shard) {
+  if (shard == 0 && health_ != nullptr) health_->Stop();
   co_await shards_[shard].transactions->RollbackAll();
   for (auto& backend : backends_) backend->shards[shard]->Shutdown();
 }

@@ -30,6 +30,9 @@
 #include "server/intercept/hook.h"
 #include "server/intercept/interceptor.h"
 #include "server/pool/connection_pool.h"
+#include "server/routing/backend_health.h"
+#include "server/routing/read_your_writes.h"
+#include "server/routing/replica_selector.h"
 #include "server/sql/statement_kind.h"
 
 namespace mysqlgw {
@@ -93,6 +96,11 @@ class Gateway {
     return backends_.front()->connect;
   }
 
+  // Reads a replica was wanted for but the primary served (none fit).
+  uint64_t replica_fallbacks() const { return replica_fallbacks_.load(); }
+  // Health of each backend as last checked; empty without replicas.
+  std::vector<std::pair<std::string, BackendHealth>> BackendHealthSnapshot() const;
+
   // Pool statistics per backend, summed over shards (for health/metrics).
   std::vector<std::pair<std::string, PoolStats>> PoolStatistics() const;
 
@@ -122,9 +130,11 @@ class Gateway {
     StatementContext context;
     std::optional<std::chrono::milliseconds> timeout;
     Backend* backend = nullptr;  // Null: the primary.
+    size_t selector_index = 0;   // With a selector: the backend's index in it.
   };
 
   Gateway(const v1::GatewayConfig& config, EventLoops& loops);
+  absl::Status CreateRouting(const v1::GatewayConfig& config);
 
   absl::StatusOr<Work> Prepare(const CallInfo& call, const Policy& policy,
                                const std::string& sql,
@@ -150,7 +160,11 @@ class Gateway {
   std::chrono::milliseconds StatementTimeout(const v1::CallOptions& options) const;
   bool IsTransient(const absl::Status& status) const;
   Backend& Primary() { return *backends_.front(); }
-  Backend* PickReplica();
+  // Where a statement the hooks left at `target` runs (read/write split,
+  // health, lag, read-your-writes).
+  absl::Status Route(RouteTarget target, Work& work);
+  // Applies routing settings of a reloaded policy.
+  void ApplyRoutingSettings(const Policy& policy);
 
   v1::GatewayConfig config_;
   EventLoops& loops_;
@@ -158,7 +172,13 @@ class Gateway {
   std::vector<Shard> shards_;
   absl::flat_hash_set<uint32_t> transient_errnos_;
   std::unique_ptr<Interceptor> interceptor_;
-  std::atomic<size_t> replica_turn_{0};
+  // Read/write splitting; the selector exists only with replicas.
+  std::unique_ptr<HealthChecker> health_;
+  std::unique_ptr<ReplicaSelector> selector_;
+  std::vector<Backend*> selector_backends_;  // By selector index.
+  std::unique_ptr<ReadYourWrites> read_your_writes_;
+  std::atomic<uint64_t> routing_generation_{0};
+  std::atomic<uint64_t> replica_fallbacks_{0};
 };
 
 }  // namespace mysqlgw
