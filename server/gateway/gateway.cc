@@ -2,10 +2,15 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "boost/asio/as_tuple.hpp"
+#include "boost/asio/co_spawn.hpp"
+#include "boost/asio/detached.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/use_awaitable.hpp"
 #include "mysqlwire/error.h"
 #include "mysqlwire/protocol/capabilities.h"
 #include "server/auth/principal.h"
@@ -133,6 +138,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
     Shard shard;
     shard.transactions =
         std::make_unique<TransactionRegistry>(loops.loop(i).get_executor(), i, tl);
+    // The interceptor exists by the time a transaction can end.
+    shard.transactions->set_on_end([gw = gw.get()](const std::string& principal) {
+      gw->interceptor_->Current()->limits().CloseTransaction(principal);
+    });
     gw->shards_.push_back(std::move(shard));
   }
 
@@ -192,13 +201,74 @@ void Gateway::ApplyRoutingSettings(const Policy& policy) {
   if (selector_ != nullptr) selector_->set_max_replica_lag(settings.max_replica_lag);
 }
 
+asio::awaitable<void> Gateway::MeasureQuotas() {
+  // Runs on loop 0 until shutdown. The quotas in force may change with
+  // every reload, so each round reads the current policy's.
+  while (!stopping_) {
+    std::shared_ptr<const Policy> policy = interceptor_->Current();
+    DatabaseQuota& quota = policy->quota();
+    if (!quota.databases().empty()) {
+      absl::Status s = co_await MeasureQuotasOnce(quota);
+      if (!s.ok()) {
+        Log(LogLevel::kWarning, "quota",
+            absl::StrCat("measuring database sizes failed (quotas keep their last sizes): ",
+                         s.message()));
+      }
+    }
+    quota_timer_.expires_after(quota.databases().empty() ? std::chrono::seconds(1)
+                                                         : quota.refresh_interval());
+    policy.reset();
+    auto [ec] = co_await quota_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)ec;
+  }
+}
+
+asio::awaitable<absl::Status> Gateway::MeasureQuotasOnce(DatabaseQuota& quota) {
+  absl::StatusOr<PooledConnection> conn = co_await Primary().shards[0]->Acquire(
+      std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  if (!conn.ok()) co_return conn.status();
+  const bool no_backslash_escapes =
+      ((*conn)->status_flags() & mysqlwire::kServerStatusNoBackslashEscapes) != 0;
+  absl::StatusOr<std::vector<mysqlwire::ResultSet>> results =
+      co_await (*conn)->Query(QuotaQuery(quota, no_backslash_escapes));
+  if (!results.ok()) {
+    if (!(*conn)->usable()) conn->Discard();
+    co_return results.status();
+  }
+  conn->Release();
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const mysqlwire::ResultSet& rs : *results) {
+    for (const auto& row : rs.rows) {
+      if (row.size() != 2) co_return absl::InternalError("quota query: unexpected columns");
+      auto text = [](const mysqlwire::Value& v) -> std::string {
+        switch (v.kind()) {
+          case mysqlwire::Value::Kind::kString:
+            return v.as_string();
+          case mysqlwire::Value::Kind::kBytes:
+            return v.as_bytes();
+          case mysqlwire::Value::Kind::kDecimal:
+            return v.as_decimal();
+          case mysqlwire::Value::Kind::kInt64:
+            return absl::StrCat(v.as_int64());
+          case mysqlwire::Value::Kind::kUint64:
+            return absl::StrCat(v.as_uint64());
+          default:
+            return v.DebugString();
+        }
+      };
+      rows.emplace_back(text(row[0]), text(row[1]));
+    }
+  }
+  co_return ApplyQuotaRows(quota, rows);
+}
+
 std::vector<std::pair<std::string, BackendHealth>> Gateway::BackendHealthSnapshot() const {
   if (health_ == nullptr) return {};
   return health_->SnapshotAll();
 }
 
 Gateway::Gateway(const v1::GatewayConfig& config, EventLoops& loops)
-    : config_(config), loops_(loops) {
+    : config_(config), loops_(loops), quota_timer_(loops.loop(0)) {
   for (uint32_t e : config.retry().transient_errnos()) transient_errnos_.insert(e);
 }
 
@@ -206,6 +276,7 @@ Gateway::~Gateway() = default;
 
 void Gateway::Start() {
   if (health_ != nullptr) health_->Start();
+  asio::co_spawn(loops_.loop(0), MeasureQuotas(), asio::detached);
   for (size_t i = 0; i < shards_.size(); ++i) {
     asio::post(loops_.loop(i), [this, i] {
       shards_[i].transactions->Start();
@@ -558,6 +629,14 @@ asio::awaitable<absl::Status> Gateway::BeginTransaction(
   if (absl::Status s = Authorize(*call.principal, op, db); !s.ok()) co_return s;
   TransactionRegistry& registry = *shards_[call.shard].transactions;
   if (absl::Status s = registry.CheckCapacity(); !s.ok()) co_return s;
+  // Counted per principal from here until the registry lets it go (or this
+  // call fails before handing it over).
+  PrincipalLimits& limits = policy->limits();
+  if (absl::Status s = limits.TryOpenTransaction(call.principal->name); !s.ok()) co_return s;
+  bool handed_over = false;
+  absl::Cleanup uncount = [&] {
+    if (!handed_over) limits.CloseTransaction(call.principal->name);
+  };
 
   absl::StatusOr<PooledConnection> conn =
       co_await backend.shards[call.shard]->Acquire(call.deadline);
@@ -601,6 +680,7 @@ asio::awaitable<absl::Status> Gateway::BeginTransaction(
   const auto idle = request.has_idle_timeout() ? ToMillis(request.idle_timeout())
                                                : std::chrono::milliseconds(0);
   response->set_transaction_id(registry.Add(call.principal->name, *std::move(conn), idle));
+  handed_over = true;
   co_return absl::OkStatus();
 }
 
@@ -624,7 +704,11 @@ asio::awaitable<absl::Status> Gateway::EndTransaction(const CallInfo& call,
 }
 
 asio::awaitable<void> Gateway::ShutdownShard(size_t shard) {
-  if (shard == 0 && health_ != nullptr) health_->Stop();
+  if (shard == 0) {
+    if (health_ != nullptr) health_->Stop();
+    stopping_ = true;
+    quota_timer_.cancel();
+  }
   co_await shards_[shard].transactions->RollbackAll();
   for (auto& backend : backends_) backend->shards[shard]->Shutdown();
 }

@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "boost/asio/awaitable.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "mysqlgw/v1/config.pb.h"
 #include "mysqlgw/v1/gateway.pb.h"
 #include "server/auth/principal.h"
@@ -165,6 +166,9 @@ class Gateway {
   absl::Status Route(RouteTarget target, Work& work);
   // Applies routing settings of a reloaded policy.
   void ApplyRoutingSettings(const Policy& policy);
+  // Measures the databases with size quotas, periodically, on loop 0.
+  boost::asio::awaitable<void> MeasureQuotas();
+  boost::asio::awaitable<absl::Status> MeasureQuotasOnce(DatabaseQuota& quota);
 
   v1::GatewayConfig config_;
   EventLoops& loops_;
@@ -179,6 +183,8 @@ class Gateway {
   std::unique_ptr<ReadYourWrites> read_your_writes_;
   std::atomic<uint64_t> routing_generation_{0};
   std::atomic<uint64_t> replica_fallbacks_{0};
+  boost::asio::steady_timer quota_timer_;
+  bool stopping_ = false;  // Loop 0 only.
 };
 
 }  // namespace mysqlgw

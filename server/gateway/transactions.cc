@@ -108,6 +108,7 @@ void TransactionRegistry::Return(Transaction* tx) {
 PooledConnection TransactionRegistry::Remove(Transaction* tx) {
   auto it = open_.find(tx->id);
   PooledConnection conn = std::move(it->second->connection);
+  if (on_end_) on_end_(it->second->principal);
   open_.erase(it);
   return conn;
 }
@@ -127,6 +128,7 @@ asio::awaitable<void> TransactionRegistry::Expire(std::string id, std::string re
   Transaction* tx = it->second.get();
   tx->busy = true;  // Nobody may use it while it is rolled back.
   PooledConnection conn = std::move(tx->connection);
+  if (on_end_) on_end_(tx->principal);
   open_.erase(it);
   RememberEnded(id, reason);
   if (conn && conn->usable()) {

@@ -10,6 +10,7 @@
 #define SERVER_GATEWAY_TRANSACTIONS_H_
 
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -51,6 +52,11 @@ class TransactionRegistry {
 
   // Starts the expiry sweep.
   void Start();
+  // Called with the principal whenever a transaction leaves the registry
+  // (ended, expired, lost, shut down): per-principal limits count them.
+  void set_on_end(std::function<void(const std::string& principal)> on_end) {
+    on_end_ = std::move(on_end);
+  }
 
   // Whether another transaction may begin (max_open).
   absl::Status CheckCapacity() const;
@@ -91,6 +97,7 @@ class TransactionRegistry {
   std::deque<std::string> ended_order_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   boost::asio::steady_timer sweep_timer_;
+  std::function<void(const std::string&)> on_end_;
 };
 
 }  // namespace mysqlgw
