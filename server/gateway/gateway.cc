@@ -419,6 +419,7 @@ asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& si
   StatementContext& ctx = work.context;
   StatementPlan plan;
   const size_t ran = chain.ReadQuery(ctx, plan);
+  verdicts_[static_cast<size_t>(plan.verdict)].fetch_add(1, std::memory_order_relaxed);
   ObservingSink observed(sink, plan.max_rows.value_or(std::numeric_limits<uint64_t>::max()),
                          plan.max_bytes.value_or(std::numeric_limits<uint64_t>::max()));
   ResultInfo result;

@@ -8,6 +8,7 @@
 #ifndef SERVER_GATEWAY_GATEWAY_H_
 #define SERVER_GATEWAY_GATEWAY_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -97,6 +98,10 @@ class Gateway {
     return backends_.front()->connect;
   }
 
+  // Statements through the interception chain, by final verdict.
+  uint64_t verdicts(StatementPlan::Verdict v) const {
+    return verdicts_[static_cast<size_t>(v)].load(std::memory_order_relaxed);
+  }
   // Reads a replica was wanted for but the primary served (none fit).
   uint64_t replica_fallbacks() const { return replica_fallbacks_.load(); }
   // Health of each backend as last checked; empty without replicas.
@@ -183,6 +188,7 @@ class Gateway {
   std::unique_ptr<ReadYourWrites> read_your_writes_;
   std::atomic<uint64_t> routing_generation_{0};
   std::atomic<uint64_t> replica_fallbacks_{0};
+  std::array<std::atomic<uint64_t>, 3> verdicts_{};
   boost::asio::steady_timer quota_timer_;
   bool stopping_ = false;  // Loop 0 only.
 };

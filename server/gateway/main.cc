@@ -29,6 +29,7 @@
 #include "server/gateway/gateway.h"
 #include "server/gateway/gateway_metrics.h"
 #include "server/gateway/grpc_service.h"
+#include "server/gateway/interception_metrics.h"
 #include "server/http/admin_server.h"
 #include "server/metrics/process_metrics.h"
 #include "server/metrics/registry.h"
@@ -148,6 +149,11 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (absl::Status s = mysqlgw::RegisterInterceptionMetrics(registry, **gateway); !s.ok()) {
+    Log("ERROR", absl::StrCat("metrics: ", s.message()));
+    return 2;
+  }
+
   mysqlgw::Authenticator authenticator(config->auth());
   mysqlgw::GatewayService service(**gateway, authenticator, metrics->get());
   mysqlgw::ChangeStreamService change_stream(loops, authenticator,
@@ -185,9 +191,34 @@ int main(int argc, char** argv) {
   if (!admin_address.empty()) {
     mysqlgw::http::AdminServerOptions admin_options;
     admin_options.listen_address = admin_address;
-    admin = std::make_unique<mysqlgw::http::AdminServer>(
-        admin_io, mysqlgw::http::AdminEndpoints{&registry, [&ready] { return ready.load(); }},
-        admin_options);
+    mysqlgw::http::AdminEndpoints endpoints{&registry, [&ready] { return ready.load(); }};
+    mysqlgw::Gateway* gw = gateway->get();
+    // What learn mode saw, as configuration to paste under interception.
+    endpoints.pages["/allowlist"] = [gw] {
+      std::shared_ptr<const mysqlgw::Policy> policy = gw->interceptor().Current();
+      const mysqlgw::AllowlistHook* allowlist = policy->allowlist();
+      if (allowlist == nullptr) return std::string("# the allowlist is off\n");
+      return allowlist->LearnedAsYaml();
+    };
+    endpoints.pages["/backends"] = [gw] {
+      std::string out;
+      for (const auto& [name, health] : gw->BackendHealthSnapshot()) {
+        absl::StrAppend(&out, name, " ", mysqlgw::BackendStateName(health.state),
+                        health.is_replica ? " replica" : " primary", " read_only=",
+                        health.read_only.has_value() ? (*health.read_only ? "1" : "0") : "?",
+                        " lag=", health.lag.has_value() ? absl::StrCat(health.lag->count(), "s")
+                                                        : std::string("?"));
+        if (!health.replication_problem.empty()) {
+          absl::StrAppend(&out, " problem=\"", health.replication_problem, "\"");
+        }
+        if (!health.last_error.empty()) absl::StrAppend(&out, " error=\"", health.last_error, "\"");
+        out += "\n";
+      }
+      if (out.empty()) out = "# no replicas configured: every statement goes to the primary\n";
+      return out;
+    };
+    admin = std::make_unique<mysqlgw::http::AdminServer>(admin_io, std::move(endpoints),
+                                                         admin_options);
     if (absl::Status s = admin->Start(); !s.ok()) {
       Log("ERROR", absl::StrCat("admin server on ", admin_address, ": ", s.message()));
       return 1;

@@ -4,6 +4,8 @@
 #define SERVER_HTTP_ADMIN_ENDPOINTS_H_
 
 #include <functional>
+#include <map>
+#include <string>
 
 #include "server/metrics/registry.h"
 
@@ -17,6 +19,9 @@ struct AdminEndpoints {
   // function means always ready. Runs on the server's io_context thread:
   // thread-safe and quick (read an atomic).
   std::function<bool()> ready = {};
+  // More plain-text pages by path (e.g. "/allowlist"), rendered on the
+  // server's thread: thread-safe.
+  std::map<std::string, std::function<std::string()>> pages = {};
 };
 
 }  // namespace mysqlgw::http

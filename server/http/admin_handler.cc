@@ -39,6 +39,8 @@ Response HandleAdminRequest(const Request& request, const AdminEndpoints& endpoi
     const bool ready = !endpoints.ready || endpoints.ready();
     response = ready ? TextResponse(bhttp::status::ok, version, "ok")
                      : TextResponse(bhttp::status::service_unavailable, version, "not ready");
+  } else if (auto page = endpoints.pages.find(std::string(path)); page != endpoints.pages.end()) {
+    response = TextResponse(bhttp::status::ok, version, page->second());
   } else {
     response = TextResponse(bhttp::status::not_found, version, "not found\n");
   }

@@ -67,6 +67,20 @@ TEST_F(AdminHandlerTest, HealthAndReadiness) {
             bhttp::status::ok);
 }
 
+TEST_F(AdminHandlerTest, ExtraPages) {
+  int calls = 0;
+  endpoints_.pages["/allowlist"] = [&calls] {
+    ++calls;
+    return std::string("interception:\n");
+  };
+  Response r = HandleAdminRequest(Make(bhttp::verb::get, "/allowlist?x=1"), endpoints_);
+  EXPECT_EQ(r.result(), bhttp::status::ok);
+  EXPECT_EQ(r.body(), "interception:\n");
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(HandleAdminRequest(Make(bhttp::verb::get, "/allowlist/x"), endpoints_).result(),
+            bhttp::status::not_found);
+}
+
 TEST_F(AdminHandlerTest, NotFound) {
   for (const char* target : {"/", "/metrics/", "/metricsx", "/Metrics", "metrics",
                              "http://localhost/metrics", "/healthz/x"}) {

@@ -19,6 +19,8 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "mysqlgw/v1/gateway.grpc.pb.h"
+#include "server/http/test_client.h"
+#include "server/sql/digest.h"
 #include "testing/sandbox.h"
 #include "tests/support/gateway_process.h"
 
@@ -382,6 +384,45 @@ TEST_F(RulesTest, HotReloadOnFileChangeAndSighupKeepsTheOldPolicyWhenInvalid) {
     v1::QueryResponse r;
     return Query("SELECT 'tolerated'", &r).ok();
   }));
+}
+
+TEST_F(RulesTest, MetricsAndTheLearnedAllowlistOnTheAdminPort) {
+  const std::string port_file = std::string(getenv("TEST_TMPDIR")) + "/admin_port";
+  auto gw = Start(R"(
+  allowlist: {mode: learn}
+  rules:
+    - name: counted
+      match: {sql_regex: "counted"}
+    - name: refused
+      match: {sql_regex: "refused"}
+      action: {verdict: deny}
+)",
+                  {"--admin_address=127.0.0.1:0", "--admin_port_file=" + port_file});
+  ASSERT_NE(gw, nullptr);
+  int admin_port = 0;
+  std::ifstream(port_file) >> admin_port;
+  ASSERT_GT(admin_port, 0);
+  v1::QueryResponse resp;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Query(absl::StrCat("SELECT 'counted', ", i), &resp).ok());
+  EXPECT_FALSE(Query("SELECT 'refused'", &resp).ok());
+
+  auto metrics = http::testing::Fetch("127.0.0.1", admin_port, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  for (const char* line : {"mysqlgw_rule_matches_total{rule=\"counted\"} 3",
+                           "mysqlgw_rule_matches_total{rule=\"refused\"} 1",
+                           "mysqlgw_statements_intercepted_total{verdict=\"reject\"} 1",
+                           "mysqlgw_statements_intercepted_total{verdict=\"pass\"} 3",
+                           "mysqlgw_policy_generation 1"}) {
+    EXPECT_TRUE(absl::StrContains(metrics->body(), line)) << line << "\n" << metrics->body();
+  }
+  // Learn mode recorded one digest for the three selects (literals differ
+  // only), ready to paste into the configuration.
+  auto learned = http::testing::Fetch("127.0.0.1", admin_port, "/allowlist");
+  ASSERT_TRUE(learned.ok()) << learned.status();
+  EXPECT_TRUE(absl::StrContains(learned->body(), "principal: \"app\"")) << learned->body();
+  EXPECT_TRUE(absl::StrContains(learned->body(),
+                                DigestHex(DigestStatement("SELECT 'counted', 0").hash)))
+      << learned->body();
 }
 
 }  // namespace
