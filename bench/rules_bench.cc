@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "bench/bench_server.h"
 #include "bench/grpc_load.h"
 #include "bench/point_select.h"
 #include "server/sql/digest.h"
@@ -96,24 +97,13 @@ double Median(std::vector<double> v) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   mysqlgw::bench::LocateGateway(argv[0]);
-  std::unique_ptr<mysqlgw::testing::Sandbox> sandbox;
-  mysqlgw::testing::ServerInfo server;
-  if (std::string dsn = absl::GetFlag(FLAGS_dsn); !dsn.empty()) {
-    auto parsed = mysqlgw::testing::ParseDsn(dsn);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "dsn: %s\n", parsed.status().ToString().c_str());
-      return 1;
-    }
-    server = *std::move(parsed);
-  } else {
-    auto started = mysqlgw::testing::Sandbox::Start();
-    if (!started.ok()) {
-      std::fprintf(stderr, "sandbox: %s\n", started.status().ToString().c_str());
-      return 1;
-    }
-    sandbox = *std::move(started);
-    server = sandbox->info();
+  absl::StatusOr<mysqlgw::bench::BenchServer> bench_server =
+      mysqlgw::bench::ServerForBench(absl::GetFlag(FLAGS_dsn));
+  if (!bench_server.ok()) {
+    std::fprintf(stderr, "server: %s\n", bench_server.status().ToString().c_str());
+    return 1;
   }
+  const mysqlgw::testing::ServerInfo server = bench_server->info;
   if (!mysqlgw::bench::CreateSbtestTable(
           {server.host, server.port, server.user, server.password, server.database})) {
     return 1;

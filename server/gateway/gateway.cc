@@ -373,6 +373,7 @@ absl::Status Gateway::ApplyPlan(const StatementPlan& plan, Work& work) {
   if (ctx.in_transaction) {
     // A transaction lives on its own connection to the primary.
     work.backend = &Primary();
+    if (selector_ != nullptr) work.selector_index = selector_->primary_index();
     return absl::OkStatus();
   }
   return Route(plan.route, work);
@@ -437,6 +438,22 @@ asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& si
         ReplicaSelector::CallGuard outstanding;
         if (selector_ != nullptr) outstanding = selector_->Begin(work.selector_index);
         result.status = co_await Run(work, observed, control);
+        // A replica that failed since its last health check: a read meant
+        // for any replica goes to the primary, as it will once the check
+        // notices, rather than failing the caller. A named backend is not
+        // substituted.
+        if (!result.status.ok() && selector_ != nullptr &&
+            work.selector_index != selector_->primary_index() &&
+            plan.route.kind != RouteTarget::Kind::kNamed &&
+            (work.read_only || work.options->idempotent()) && IsTransient(result.status) &&
+            !control.cancelled() && observed.Rewind()) {
+          replica_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+          work.selector_index = selector_->primary_index();
+          work.backend = selector_backends_[work.selector_index];
+          result.backend = work.backend->name;
+          outstanding = selector_->Begin(work.selector_index);
+          result.status = co_await Run(work, observed, control);
+        }
         if (result.status.ok() && !work.read_only && read_your_writes_->window().count() > 0) {
           read_your_writes_->RecordWrite(work.call->principal->name,
                                          std::chrono::steady_clock::now());

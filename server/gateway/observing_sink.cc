@@ -28,15 +28,19 @@ absl::Status ObservingSink::BeginResult(const std::vector<mysqlwire::ColumnDefin
 }
 
 absl::Status ObservingSink::AddRow(std::vector<mysqlwire::Value>& row) {
+  // ER_USER_LIMIT_REACHED: a limit the operator set, as for other limits.
   if (++rows_ > max_rows_) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("result exceeds the max_rows limit of an interception rule (", max_rows_,
-                     " rows)"));
+    return RejectionStatus(
+        absl::StatusCode::kResourceExhausted, 1226, "42000",
+        absl::StrCat("result exceeds the max_rows limit set by interception (", max_rows_,
+                     " rows), from a rule's max_rows or the principal's max_rows_per_result"));
   }
   for (const mysqlwire::Value& v : row) bytes_ += ApproximateWireBytes(v);
   if (bytes_ > max_bytes_) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "result exceeds the max_bytes limit of an interception rule (", max_bytes_, " bytes)"));
+    return RejectionStatus(
+        absl::StatusCode::kResourceExhausted, 1226, "42000",
+        absl::StrCat("result exceeds the max_bytes limit set by interception (", max_bytes_,
+                     " bytes), from the principal's max_bytes_per_result"));
   }
   return inner_.AddRow(row);
 }

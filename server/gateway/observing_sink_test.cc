@@ -1,6 +1,7 @@
 #include "server/gateway/observing_sink.h"
 
 #include "gtest/gtest.h"
+#include "mysqlwire/error.h"
 
 namespace mysqlgw {
 namespace {
@@ -50,6 +51,10 @@ TEST(ObservingSinkTest, EnforcesRowAndByteLimits) {
   absl::Status s = WriteSyntheticResult(result, rows_limited);
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_NE(s.message().find("max_rows"), std::string::npos);
+  auto error = mysqlwire::GetServerError(s);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code, 1226);
+  EXPECT_EQ(error->sql_state, "42000");
   ASSERT_TRUE(rows_limited.Rewind());
   EXPECT_EQ(rows_limited.rows(), 0u);
 

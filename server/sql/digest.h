@@ -49,6 +49,7 @@
 #define SERVER_SQL_DIGEST_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,10 @@ StatementDigest DigestStatement(absl::string_view sql, const DigestOptions& opti
 // The hash as 16 lower-case hex digits, as shown in logs and configured in
 // rules and allowlists.
 std::string DigestHex(uint64_t hash);
+
+// The inverse: 16 hex digits (either case) to the hash; nullopt for
+// anything else.
+std::optional<uint64_t> ParseDigestHex(absl::string_view text);
 
 }  // namespace mysqlgw
 

@@ -18,6 +18,7 @@
 #include "mysqlgw/v1/gateway.grpc.pb.h"
 #include "testing/sandbox.h"
 #include "tests/support/gateway_process.h"
+#include "tests/support/grpc_test_util.h"
 
 namespace mysqlgw {
 namespace {
@@ -124,14 +125,7 @@ const testing::ServerInfo* GatewayTest::server_ = nullptr;
 GatewayProcess* GatewayTest::gateway_ = nullptr;
 std::shared_ptr<grpc::Channel>* GatewayTest::channel_ = nullptr;
 
-v1::MySqlError DetailOf(const grpc::Status& s) {
-  google::rpc::Status rich;
-  v1::MySqlError error;
-  if (rich.ParseFromString(s.error_details()) && rich.details_size() > 0) {
-    rich.details(0).UnpackTo(&error);
-  }
-  return error;
-}
+using testing::DetailOf;
 
 TEST_F(GatewayTest, QueryReturnsTypedValues) {
   auto resp = MustQuery(

@@ -23,6 +23,7 @@
 #include "server/sql/digest.h"
 #include "testing/sandbox.h"
 #include "tests/support/gateway_process.h"
+#include "tests/support/grpc_test_util.h"
 
 namespace mysqlgw {
 namespace {
@@ -33,14 +34,8 @@ using testing::Sha256Hex;
 constexpr char kAppToken[] = "rules-app-token";
 constexpr char kReportingToken[] = "rules-reporting-token";
 
-v1::MySqlError DetailOf(const grpc::Status& s) {
-  google::rpc::Status rich;
-  v1::MySqlError error;
-  if (rich.ParseFromString(s.error_details()) && rich.details_size() > 0) {
-    rich.details(0).UnpackTo(&error);
-  }
-  return error;
-}
+using testing::DetailOf;
+using testing::Eventually;
 
 class RulesTest : public ::testing::Test {
  protected:
@@ -137,16 +132,6 @@ INTERCEPTION
     std::ofstream(tmp) << Config(interception);
     ASSERT_EQ(std::rename(tmp.c_str(), gw.config_path().c_str()), 0);
   }
-  // Polls until `pred` holds (a reload is asynchronous), up to 10 s.
-  template <typename Pred>
-  static bool Eventually(Pred pred) {
-    for (int i = 0; i < 200; ++i) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-
   static const testing::ServerInfo* server_;
   std::unique_ptr<v1::Gateway::Stub> stub_;
 };

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/intercept/limits/config_problems.h"
+#include "server/sql/digest.h"
 
 namespace mysqlgw {
 namespace {
@@ -60,25 +61,6 @@ std::string YamlQuoted(absl::string_view s) {
 }
 
 }  // namespace
-
-std::optional<uint64_t> ParseDigestHex(absl::string_view text) {
-  if (text.size() != 16) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : text) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return std::nullopt;
-    }
-    value = (value << 4) | static_cast<uint64_t>(digit);
-  }
-  return value;
-}
 
 absl::StatusOr<std::unique_ptr<AllowlistHook>> AllowlistHook::Create(
     const v1::InterceptionConfig& config) {

@@ -123,10 +123,6 @@ class AllowlistHook : public Hook {
   std::atomic<uint64_t> learned_dropped_{0};
 };
 
-// "0123456789abcdef" (either case) to its value; nullopt for anything that
-// is not exactly 16 hex digits.
-std::optional<uint64_t> ParseDigestHex(absl::string_view text);
-
 }  // namespace mysqlgw
 
 #endif  // SERVER_INTERCEPT_LIMITS_ALLOWLIST_H_

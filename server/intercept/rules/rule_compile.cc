@@ -16,6 +16,7 @@
 #include "server/intercept/rules/compiled_rule.h"
 #include "server/intercept/rules/regex_prefilter.h"
 #include "server/intercept/rules/rule_set.h"
+#include "server/sql/digest.h"
 #include "server/sql/statement_kind.h"
 
 namespace mysqlgw {
@@ -71,25 +72,6 @@ std::optional<StatementKind> KindFromName(absl::string_view name) {
   auto it = kByName->find(absl::AsciiStrToLower(name));
   if (it == kByName->end()) return std::nullopt;
   return it->second;
-}
-
-std::optional<uint64_t> ParseDigestHex(absl::string_view text) {
-  if (text.size() != 16) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : text) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return std::nullopt;
-    }
-    value = value << 4 | static_cast<uint64_t>(digit);
-  }
-  return value;
 }
 
 std::optional<absl::StatusCode> StatusCodeFromName(absl::string_view name) {
