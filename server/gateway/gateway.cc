@@ -41,14 +41,6 @@ uint32_t PerShard(uint32_t total, size_t shards) {
 // COM_RESET_CONNECTION (off the caller's path) to be safe. Session tracking
 // catches variables, temporary tables and prepared statements; locks are
 // not tracked, hence the textual check.
-// The tighter of the call's timeout (0: none) and a hook's.
-std::chrono::milliseconds EffectiveTimeout(std::chrono::milliseconds call,
-                                           std::optional<std::chrono::milliseconds> hook) {
-  if (!hook.has_value()) return call;
-  if (call.count() == 0) return *hook;
-  return std::min(call, *hook);
-}
-
 bool MayReleaseClean(const mysqlwire::Connection& conn, StatementKind kind,
                      absl::string_view sql) {
   if (conn.session_state_changed()) return false;
@@ -299,6 +291,14 @@ std::chrono::milliseconds Gateway::StatementTimeout(const v1::CallOptions& optio
   return ToMillis(config_.limits().default_statement_timeout());
 }
 
+std::chrono::milliseconds Gateway::TimeoutFor(const Work& work) const {
+  // The tighter of the call's timeout (0: none) and a hook's.
+  const std::chrono::milliseconds call = StatementTimeout(*work.options);
+  if (!work.timeout.has_value()) return call;
+  if (call.count() == 0) return *work.timeout;
+  return std::min(call, *work.timeout);
+}
+
 bool Gateway::IsTransient(const absl::Status& status) const {
   if (mysqlwire::IsProtocolError(status)) return true;
   if (std::optional<mysqlwire::ServerError> e = mysqlwire::GetServerError(status)) {
@@ -315,7 +315,18 @@ absl::StatusOr<Gateway::Work> Gateway::Prepare(
   absl::StatusOr<Statement> statement =
       BuildStatement(sql, params, named, options.parameter_mode());
   if (!statement.ok()) return statement.status();
-  const StatementInfo info = AnalyzeStatement(statement->sql);
+  return PrepareBuilt(call, policy, *std::move(statement), options, transaction_id);
+}
+
+absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const Policy& policy,
+                                                    Statement statement,
+                                                    const v1::CallOptions& options,
+                                                    const std::string& transaction_id) {
+  if (statement.sql.size() > kMaxSqlBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sql is ", statement.sql.size(), " bytes; the limit is ", kMaxSqlBytes));
+  }
+  const StatementInfo info = AnalyzeStatement(statement.sql);
   const StatementKind kind = info.kind;
   const v1::Operation op = info.operation;
   if (info.multiple_statements && !call.principal->Allows(v1::OPERATION_ADMIN)) {
@@ -330,7 +341,7 @@ absl::StatusOr<Gateway::Work> Gateway::Prepare(
   work.call = &call;
   work.options = &options;
   work.transaction_id = &transaction_id;
-  work.statement = *std::move(statement);
+  work.statement = std::move(statement);
   work.kind = kind;
   work.read_only = op == v1::OPERATION_READ;
   work.policy = &policy;
@@ -474,7 +485,8 @@ asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& si
 
 asio::awaitable<absl::Status> Gateway::Run(const Work& work, ResultSink& sink,
                                            CallControl& control) {
-  const bool in_transaction = !work.transaction_id->empty();
+  const bool in_transaction = !work.transaction_id->empty() ||
+                              (work.session != nullptr && work.session->pins_ != 0);
   const bool may_retry = !in_transaction && (work.read_only || work.options->idempotent());
   const uint32_t attempts = may_retry ? std::max<uint32_t>(1, config_.retry().max_attempts()) : 1;
   absl::Status status;
@@ -489,10 +501,13 @@ asio::awaitable<absl::Status> Gateway::Run(const Work& work, ResultSink& sink,
 
 asio::awaitable<absl::Status> Gateway::RunOnce(const Work& work, ResultSink& sink,
                                                CallControl& control, bool* retryable) {
+  if (work.session != nullptr) {
+    co_return co_await RunOnceInSession(work, sink, control, retryable);
+  }
   const CallInfo& call = *work.call;
   Backend& backend = work.backend != nullptr ? *work.backend : Primary();
   const std::chrono::milliseconds timeout =
-      EffectiveTimeout(StatementTimeout(*work.options), work.timeout);
+      TimeoutFor(work);
   ExecutionReport report;
 
   if (!work.transaction_id->empty()) {

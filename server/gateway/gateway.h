@@ -27,6 +27,8 @@
 #include "server/gateway/call_control.h"
 #include "server/gateway/event_loops.h"
 #include "server/gateway/result_sink.h"
+#include "server/gateway/session.h"
+#include "server/gateway/session_effect.h"
 #include "server/gateway/statement_executor.h"
 #include "server/gateway/transactions.h"
 #include "server/intercept/hook.h"
@@ -92,6 +94,32 @@ class Gateway {
   // Rolls back open transactions and shuts the pools of one shard.
   boost::asio::awaitable<void> ShutdownShard(size_t shard);
 
+  // ---- MySQL-protocol sessions (the listener) ----
+  // Whether the hooks admit a client that just authenticated.
+  absl::Status AdmitSession(const CallInfo& call);
+  // Runs one statement of `session` (COM_QUERY text, or a prepared
+  // statement's SQL with its parameters) through interception, routing and
+  // the session's pinned or a pooled connection; updates the session's pins,
+  // database and replayed settings.
+  boost::asio::awaitable<absl::Status> RunInSession(const CallInfo& call, Session& session,
+                                                    Statement statement, ResultSink& sink,
+                                                    CallControl& control);
+  // What COM_STMT_PREPARE answers: parameters and columns, from the
+  // backend (the statement is not executed).
+  struct StatementDescription {
+    std::vector<mysqlwire::ColumnDefinition> params;
+    std::vector<mysqlwire::ColumnDefinition> columns;
+  };
+  boost::asio::awaitable<absl::StatusOr<StatementDescription>> DescribeInSession(
+      const CallInfo& call, Session& session, const std::string& sql);
+  // Gives back the session's pinned connection (its state is reset) and
+  // forgets its settings: COM_RESET_CONNECTION, COM_CHANGE_USER, the end of
+  // the client's connection.
+  void EndSession(Session& session);
+  // Pins taken, by PinReason bit index; sessions holding a connection now.
+  uint64_t session_pins(int reason_bit) const { return pins_taken_[reason_bit].load(); }
+  int64_t pinned_sessions() const { return pinned_sessions_.load(); }
+
   // How to reach the primary (for connections outside the pools, such as
   // replication streams).
   const mysqlwire::ConnectOptions& PrimaryConnectOptions() const {
@@ -137,11 +165,16 @@ class Gateway {
     std::optional<std::chrono::milliseconds> timeout;
     Backend* backend = nullptr;  // Null: the primary.
     size_t selector_index = 0;   // With a selector: the backend's index in it.
+    Session* session = nullptr;  // A MySQL-protocol session's statement.
   };
 
   Gateway(const v1::GatewayConfig& config, EventLoops& loops);
   absl::Status CreateRouting(const v1::GatewayConfig& config);
 
+  // Checks a statement already built (SQL and converted parameters).
+  absl::StatusOr<Work> PrepareBuilt(const CallInfo& call, const Policy& policy,
+                                    Statement statement, const v1::CallOptions& options,
+                                    const std::string& transaction_id);
   absl::StatusOr<Work> Prepare(const CallInfo& call, const Policy& policy,
                                const std::string& sql,
                                const google::protobuf::RepeatedPtrField<v1::Value>& params,
@@ -163,7 +196,15 @@ class Gateway {
                                            CallControl& control);
   boost::asio::awaitable<absl::Status> RunOnce(const Work& work, ResultSink& sink,
                                                CallControl& control, bool* retryable);
+  boost::asio::awaitable<absl::Status> RunOnceInSession(const Work& work, ResultSink& sink,
+                                                        CallControl& control, bool* retryable);
+  // After a session's statement: its pins, and where its connection goes.
+  void SettleSession(Session& session, const Work& work, PooledConnection conn,
+                     size_t backend_index, bool from_pool, const absl::Status& status,
+                     bool state_in_doubt);
+  size_t BackendIndex(const Backend& backend) const;
   std::chrono::milliseconds StatementTimeout(const v1::CallOptions& options) const;
+  std::chrono::milliseconds TimeoutFor(const Work& work) const;
   bool IsTransient(const absl::Status& status) const;
   Backend& Primary() { return *backends_.front(); }
   // Where a statement the hooks left at `target` runs (read/write split,
@@ -189,6 +230,8 @@ class Gateway {
   std::atomic<uint64_t> routing_generation_{0};
   std::atomic<uint64_t> replica_fallbacks_{0};
   std::array<std::atomic<uint64_t>, 3> verdicts_{};
+  std::array<std::atomic<uint64_t>, kPinReasonCount> pins_taken_{};
+  std::atomic<int64_t> pinned_sessions_{0};
   boost::asio::steady_timer quota_timer_;
   bool stopping_ = false;  // Loop 0 only.
 };
