@@ -58,9 +58,11 @@ class PyMySqlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     python_ = FindProgram("python3");
-    if (python_.empty()) GTEST_SKIP() << "python3 not installed";
+    if (python_.empty()) FAIL() << "python3 not installed (scripts/setup installs it)";
     absl::StatusOr<CommandResult> probe = RunProcess({python_, "-c", "import pymysql"}, {});
-    if (!probe.ok() || probe->exit_code != 0) GTEST_SKIP() << "PyMySQL not installed";
+    if (!probe.ok() || probe->exit_code != 0) {
+      FAIL() << "PyMySQL not installed (scripts/setup installs it)";
+    }
   }
 
   std::string Run(const ToyServer& server, const std::string& user,
@@ -139,7 +141,9 @@ TEST_F(PyMySqlTest, CachingSha2FullAuthOverTls) {
 }
 
 TEST_F(PyMySqlTest, CachingSha2FullAuthWithRsa) {
-  if (!HasCryptography()) GTEST_SKIP() << "python3-cryptography not installed";
+  if (!HasCryptography()) {
+    FAIL() << "python3-cryptography not installed (scripts/setup installs it)";
+  }
   auto server = StartServer({.rsa = true, .default_plugin = "caching_sha2_password"});
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_EQ(Run(**server, "native_only", "secret"),
