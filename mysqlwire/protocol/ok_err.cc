@@ -27,8 +27,13 @@ absl::StatusOr<OkPacket> ParseOkPacket(absl::string_view payload,
       ok.session_state = std::string(r.LenencString());
     }
     if (absl::Status s = r.StatusAtEnd("OK packet"); !s.ok()) return s;
-  } else {
-    ok.info = std::string(r.Rest());
+  } else if (!r.empty()) {
+    // MariaDB sends a length-encoded string even here; the protocol
+    // documents string<EOF>. A length prefix that spans exactly the rest is
+    // taken as one.
+    WireReader probe = r;
+    absl::string_view prefixed = probe.LenencString();
+    ok.info = probe.ok() && probe.empty() ? std::string(prefixed) : std::string(r.Rest());
   }
   return ok;
 }
@@ -48,8 +53,11 @@ std::string SerializeOkPacket(const OkPacket& ok, uint64_t capabilities,
         !ok.session_state.empty()) {
       w.LenencString(ok.session_state);
     }
-  } else {
-    w.Bytes(ok.info);
+  } else if (!ok.info.empty()) {
+    // The protocol documents string<EOF> here, but MariaDB's server writes
+    // a length-encoded string and libmariadb and libmysqlclient both read
+    // one: a raw "Rows matched: ..." is read as a length and breaks them.
+    w.LenencString(ok.info);
   }
   return out;
 }

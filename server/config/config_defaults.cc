@@ -77,6 +77,18 @@ void ApplyDefaults(v1::GatewayConfig* config) {
     config->set_io_threads(cores > 0 ? cores : 1);
   }
 
+  if (v1::MySqlListenerConfig* mysql = config->mutable_mysql_listener();
+      !mysql->address().empty()) {
+    if (mysql->server_version().empty()) mysql->set_server_version(kDefaultMySqlServerVersion);
+    if (mysql->max_connections() == 0) mysql->set_max_connections(kDefaultMySqlMaxConnections);
+    if (mysql->default_auth_plugin().empty()) {
+      mysql->set_default_auth_plugin(kDefaultMySqlAuthPlugin);
+    }
+    if (!mysql->has_idle_timeout()) {
+      SetSeconds(mysql->mutable_idle_timeout(), kDefaultMySqlIdleTimeoutSeconds);
+    }
+  }
+
   // auth: nothing to default; no principal means every call is refused
   // unless allow_anonymous names one.
 }

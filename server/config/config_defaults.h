@@ -39,6 +39,12 @@ inline constexpr uint32_t kDefaultRetryMaxAttempts = 2;
 
 inline constexpr int64_t kDefaultShutdownGraceSeconds = 10;
 
+// The MySQL-protocol listener's, filled in only when it has an address.
+inline constexpr char kDefaultMySqlServerVersion[] = "10.11.99-mysqlgw";
+inline constexpr uint32_t kDefaultMySqlMaxConnections = 1000;
+inline constexpr char kDefaultMySqlAuthPlugin[] = "mysql_native_password";
+inline constexpr int64_t kDefaultMySqlIdleTimeoutSeconds = 8 * 3600;
+
 // Idempotent. io_threads 0 becomes std::thread::hardware_concurrency()
 // (at least 1).
 void ApplyDefaults(v1::GatewayConfig* config);

@@ -49,6 +49,41 @@ TEST(ConfigDefaultsTest, EmptyConfigGetsEveryDefault) {
 
   EXPECT_FALSE(config.auth().allow_anonymous());
   EXPECT_EQ(config.auth().principals_size(), 0);
+
+  // No MySQL listener without an address, so nothing to default there.
+  EXPECT_FALSE(config.has_mysql_listener() && config.mysql_listener().max_connections() != 0);
+}
+
+TEST(ConfigDefaultsTest, MySqlListenerDefaultsOnlyWithAnAddress) {
+  v1::GatewayConfig config;
+  config.mutable_mysql_listener()->set_address("127.0.0.1:3307");
+  ApplyDefaults(&config);
+  const v1::MySqlListenerConfig& mysql = config.mysql_listener();
+  EXPECT_EQ(mysql.server_version(), "10.11.99-mysqlgw");
+  EXPECT_EQ(mysql.max_connections(), 1000u);
+  EXPECT_EQ(mysql.default_auth_plugin(), "mysql_native_password");
+  EXPECT_EQ(mysql.idle_timeout().seconds(), 8 * 3600);
+  EXPECT_FALSE(mysql.require_tls());
+
+  v1::GatewayConfig given;
+  v1::MySqlListenerConfig* m = given.mutable_mysql_listener();
+  m->set_address("127.0.0.1:0");
+  m->set_server_version("8.0.36");
+  m->set_max_connections(5);
+  m->set_default_auth_plugin("caching_sha2_password");
+  m->mutable_idle_timeout()->set_seconds(0);  // Explicit: no idle timeout.
+  ApplyDefaults(&given);
+  EXPECT_EQ(given.mysql_listener().server_version(), "8.0.36");
+  EXPECT_EQ(given.mysql_listener().max_connections(), 5u);
+  EXPECT_EQ(given.mysql_listener().default_auth_plugin(), "caching_sha2_password");
+  EXPECT_TRUE(given.mysql_listener().has_idle_timeout());
+  EXPECT_EQ(given.mysql_listener().idle_timeout().seconds(), 0);
+
+  v1::GatewayConfig off;
+  off.mutable_mysql_listener()->set_max_connections(0);
+  ApplyDefaults(&off);
+  EXPECT_EQ(off.mysql_listener().max_connections(), 0u);
+  EXPECT_TRUE(off.mysql_listener().server_version().empty());
 }
 
 TEST(ConfigDefaultsTest, GivenValuesAreKept) {

@@ -5,6 +5,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
@@ -155,14 +157,14 @@ void CheckAuth(const v1::AuthConfig& auth, Problems* problems) {
   }
 }
 
-void CheckTls(const v1::TlsServerConfig& tls, Problems* problems) {
+void CheckTls(const v1::TlsServerConfig& tls, absl::string_view where, Problems* problems) {
   bool has_cert = !tls.cert_file().empty();
   bool has_key = !tls.key_file().empty();
   if (has_cert != has_key) {
-    problems->Add("listen.tls: cert_file and key_file go together");
+    problems->Add(absl::StrCat(where, ": cert_file and key_file go together"));
   }
   if (!tls.client_ca_file().empty() && !(has_cert && has_key)) {
-    problems->Add("listen.tls: client_ca_file needs cert_file and key_file");
+    problems->Add(absl::StrCat(where, ": client_ca_file needs cert_file and key_file"));
   }
   for (const auto& [name, path] :
        {std::pair<const char*, const std::string&>{"cert_file", tls.cert_file()},
@@ -170,7 +172,78 @@ void CheckTls(const v1::TlsServerConfig& tls, Problems* problems) {
         {"client_ca_file", tls.client_ca_file()}}) {
     if (path.empty()) continue;
     if (absl::StatusOr<std::string> contents = ReadSmallFile(path); !contents.ok()) {
-      problems->Add(absl::StrCat("listen.tls.", name, ": ", contents.status().message()));
+      problems->Add(absl::StrCat(where, ".", name, ": ", contents.status().message()));
+    }
+  }
+}
+
+bool IsHex(absl::string_view s) {
+  for (char c : s) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+void CheckMySqlListener(const v1::MySqlListenerConfig& mysql, Problems* problems) {
+  if (mysql.address().empty()) return;
+  const size_t colon = mysql.address().rfind(':');
+  uint32_t port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(mysql.address().substr(colon + 1), &port) || port > 65535) {
+    problems->Add(absl::StrCat("mysql_listener.address: '", mysql.address(),
+                               "' is not host:port"));
+  }
+  const std::string& plugin = mysql.default_auth_plugin();
+  if (!plugin.empty() && plugin != "mysql_native_password" && plugin != "caching_sha2_password") {
+    problems->Add(absl::StrCat("mysql_listener.default_auth_plugin: '", plugin,
+                               "' is neither mysql_native_password nor caching_sha2_password"));
+  }
+  CheckTls(mysql.tls(), "mysql_listener.tls", problems);
+  if (mysql.require_tls() && mysql.tls().cert_file().empty()) {
+    problems->Add("mysql_listener: require_tls needs tls.cert_file and tls.key_file");
+  }
+  if (!mysql.rsa_private_key_file().empty()) {
+    if (absl::StatusOr<std::string> contents = ReadSmallFile(mysql.rsa_private_key_file());
+        !contents.ok()) {
+      problems->Add(
+          absl::StrCat("mysql_listener.rsa_private_key_file: ", contents.status().message()));
+    }
+  }
+}
+
+// MySQL logins of the principals: well-formed hashes, one principal per
+// user name.
+void CheckMySqlAccounts(const v1::AuthConfig& auth, Problems* problems) {
+  absl::flat_hash_map<std::string, std::string> user_owner;
+  for (int i = 0; i < auth.principals_size(); ++i) {
+    const v1::PrincipalConfig& principal = auth.principals(i);
+    std::string where = absl::StrCat("auth.principals[", i, "]");
+    if (!principal.name().empty()) absl::StrAppend(&where, " ('", principal.name(), "')");
+    const std::string& native = principal.mysql_native_password_hash();
+    const std::string& sha2 = principal.mysql_caching_sha2_password_hash();
+    if (!native.empty() && (native.size() != 41 || native[0] != '*' ||
+                            !IsHex(absl::string_view(native).substr(1)))) {
+      problems->Add(absl::StrCat(where,
+                                 ": mysql_native_password_hash must be '*' and 40 hex digits "
+                                 "(SELECT PASSWORD('...'))"));
+    }
+    if (!sha2.empty() && (sha2.size() != 64 || !IsHex(sha2))) {
+      problems->Add(absl::StrCat(where, ": mysql_caching_sha2_password_hash must be 64 hex "
+                                        "digits (SHA-256 of SHA-256 of the password)"));
+    }
+    if (native.empty() && sha2.empty()) {
+      if (!principal.mysql_user().empty()) {
+        problems->Add(absl::StrCat(where, ": mysql_user needs mysql_native_password_hash or "
+                                          "mysql_caching_sha2_password_hash"));
+      }
+      continue;
+    }
+    const std::string& user =
+        principal.mysql_user().empty() ? principal.name() : principal.mysql_user();
+    auto [it, inserted] = user_owner.emplace(user, principal.name());
+    if (!inserted) {
+      problems->Add(absl::StrCat(where, ": MySQL user '", user, "' is also the login of principal '",
+                                 it->second, "'"));
     }
   }
 }
@@ -186,7 +259,9 @@ absl::Status ValidateConfig(const v1::GatewayConfig& config) {
   if (TotalNanos(txn.max_idle_timeout()) < TotalNanos(txn.default_idle_timeout())) {
     problems.Add("transactions: max_idle_timeout is shorter than default_idle_timeout");
   }
-  CheckTls(config.listen().tls(), &problems);
+  CheckTls(config.listen().tls(), "listen.tls", &problems);
+  CheckMySqlListener(config.mysql_listener(), &problems);
+  CheckMySqlAccounts(config.auth(), &problems);
   return problems.ToStatus();
 }
 

@@ -183,6 +183,68 @@ TEST(ConfigValidateTest, EveryRule) {
          c->mutable_listen()->mutable_tls()->set_key_file(TempFile("key2.pem"));
        },
        "listen.tls.cert_file: cannot open /nonexistent/cert.pem"},
+      {"listener address without port",
+       [](v1::GatewayConfig* c) { c->mutable_mysql_listener()->set_address("127.0.0.1"); },
+       "mysql_listener.address: '127.0.0.1' is not host:port"},
+      {"listener port out of range",
+       [](v1::GatewayConfig* c) { c->mutable_mysql_listener()->set_address("h:70000"); },
+       "mysql_listener.address: 'h:70000' is not host:port"},
+      {"listener unknown plugin",
+       [](v1::GatewayConfig* c) {
+         c->mutable_mysql_listener()->set_address("127.0.0.1:3307");
+         c->mutable_mysql_listener()->set_default_auth_plugin("sha256_password");
+       },
+       "mysql_listener.default_auth_plugin: 'sha256_password' is neither"},
+      {"listener require_tls without cert",
+       [](v1::GatewayConfig* c) {
+         c->mutable_mysql_listener()->set_address("127.0.0.1:3307");
+         c->mutable_mysql_listener()->set_require_tls(true);
+       },
+       "mysql_listener: require_tls needs tls.cert_file"},
+      {"listener cert without key",
+       [](v1::GatewayConfig* c) {
+         c->mutable_mysql_listener()->set_address("127.0.0.1:3307");
+         c->mutable_mysql_listener()->mutable_tls()->set_cert_file(TempFile("l-cert.pem"));
+       },
+       "mysql_listener.tls: cert_file and key_file go together"},
+      {"listener unreadable rsa key",
+       [](v1::GatewayConfig* c) {
+         c->mutable_mysql_listener()->set_address("127.0.0.1:3307");
+         c->mutable_mysql_listener()->set_rsa_private_key_file("/nonexistent/rsa.pem");
+       },
+       "mysql_listener.rsa_private_key_file: cannot open /nonexistent/rsa.pem"},
+      {"native hash without star",
+       [](v1::GatewayConfig* c) {
+         c->mutable_auth()->mutable_principals(0)->set_mysql_native_password_hash(
+             std::string(41, 'A'));
+       },
+       "auth.principals[0] ('app'): mysql_native_password_hash must be '*' and 40 hex digits"},
+      {"native hash too short",
+       [](v1::GatewayConfig* c) {
+         c->mutable_auth()->mutable_principals(0)->set_mysql_native_password_hash("*ABC");
+       },
+       "mysql_native_password_hash must be '*' and 40 hex digits"},
+      {"native hash not hex",
+       [](v1::GatewayConfig* c) {
+         c->mutable_auth()->mutable_principals(0)->set_mysql_native_password_hash(
+             "*" + std::string(40, 'Z'));
+       },
+       "mysql_native_password_hash must be '*' and 40 hex digits"},
+      {"sha2 hash too short",
+       [](v1::GatewayConfig* c) {
+         c->mutable_auth()->mutable_principals(0)->set_mysql_caching_sha2_password_hash("ab");
+       },
+       "auth.principals[0] ('app'): mysql_caching_sha2_password_hash must be 64 hex digits"},
+      {"mysql user without hash",
+       [](v1::GatewayConfig* c) { c->mutable_auth()->mutable_principals(0)->set_mysql_user("u"); },
+       "auth.principals[0] ('app'): mysql_user needs mysql_native_password_hash"},
+      {"mysql user of two principals",
+       [](v1::GatewayConfig* c) {
+         c->mutable_auth()->mutable_principals(0)->set_mysql_caching_sha2_password_hash(kHashA);
+         c->mutable_auth()->mutable_principals(1)->set_mysql_caching_sha2_password_hash(kHashB);
+         c->mutable_auth()->mutable_principals(1)->set_mysql_user("app");
+       },
+       "auth.principals[1] ('dev'): MySQL user 'app' is also the login of principal 'app'"},
       {"directory as key",
        [](v1::GatewayConfig* c) {
          c->mutable_listen()->mutable_tls()->set_cert_file(TempFile("cert3.pem"));
@@ -199,6 +261,23 @@ TEST(ConfigValidateTest, EveryRule) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(status.message()), HasSubstr(c.error));
   }
+}
+
+TEST(ConfigValidateTest, ValidMySqlListener) {
+  v1::GatewayConfig config = ValidConfig();
+  v1::MySqlListenerConfig* mysql = config.mutable_mysql_listener();
+  mysql->set_address("[::1]:3307");
+  mysql->set_require_tls(true);
+  mysql->mutable_tls()->set_cert_file(TempFile("mysql-cert.pem"));
+  mysql->mutable_tls()->set_key_file(TempFile("mysql-key.pem"));
+  mysql->set_rsa_private_key_file(TempFile("mysql-rsa.pem"));
+  mysql->set_default_auth_plugin("caching_sha2_password");
+  v1::PrincipalConfig* app = config.mutable_auth()->mutable_principals(0);
+  app->set_mysql_native_password_hash("*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9");
+  app->set_mysql_caching_sha2_password_hash(kHashA);
+  // Principals without MySQL credentials simply cannot log in with MySQL.
+  ApplyDefaults(&config);
+  EXPECT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
 }
 
 TEST(ConfigValidateTest, AllProblemsAreReportedAtOnce) {

@@ -20,6 +20,7 @@ ConfigReloader::~ConfigReloader() { Stop(); }
 absl::Status ConfigReloader::ReloadNow(absl::string_view reason) {
   std::lock_guard<std::mutex> lock(reload_mu_);
   absl::StatusOr<v1::GatewayConfig> next = BuildConfig(path_, overrides_);
+  if (!next.ok()) interceptor_.RecordFailedReload();
   absl::Status status = next.ok() ? interceptor_.Reload(next->interception()) : next.status();
   if (!status.ok()) {
     failed_.fetch_add(1);

@@ -15,6 +15,7 @@
 #include "mysqlwire/protocol/capabilities.h"
 #include "server/auth/principal.h"
 #include "server/config/backend_options.h"
+#include "server/gateway/database_access.h"
 #include "server/gateway/observing_sink.h"
 #include "server/gateway/statement.h"
 #include "server/log/log.h"
@@ -345,15 +346,17 @@ absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const 
   work.kind = kind;
   work.read_only = op == v1::OPERATION_READ;
   work.policy = &policy;
-  if (!policy.chain().empty()) {
-    StatementContext& ctx = work.context;
-    ctx.client = &call.client;
-    ctx.shard = call.shard;
-    ctx.database = database;
-    ctx.sql = work.statement.sql;
-    ctx.has_params = work.statement.has_params;
-    ctx.in_transaction = !transaction_id.empty();
-  }
+  StatementContext& ctx = work.context;
+  ctx.client = &call.client;
+  ctx.shard = call.shard;
+  ctx.database = database;
+  ctx.sql = work.statement.sql;
+  ctx.has_params = work.statement.has_params;
+  ctx.in_transaction = !transaction_id.empty();
+  // Digest and tables once per statement: for the databases it names here,
+  // then for the hooks.
+  DeriveStatementFields(ctx);
+  if (absl::Status s = CheckNamedDatabases(*call.principal, op, ctx); !s.ok()) return s;
   return work;
 }
 

@@ -31,6 +31,8 @@
 #include "server/gateway/grpc_service.h"
 #include "server/gateway/interception_metrics.h"
 #include "server/http/admin_server.h"
+#include "server/listener/listener.h"
+#include "server/listener/listener_metrics.h"
 #include "server/metrics/process_metrics.h"
 #include "server/metrics/registry.h"
 
@@ -51,6 +53,8 @@ ABSL_FLAG(int, config_poll_ms, 1000,
           "how often to check the configuration file for changes (hot reload)");
 ABSL_FLAG(std::string, port_file, "",
           "write the bound gRPC port here once serving (for tests and scripts)");
+ABSL_FLAG(std::string, mysql_port_file, "",
+          "write the bound MySQL-protocol listener port here once serving");
 
 namespace {
 
@@ -181,6 +185,32 @@ int main(int argc, char** argv) {
   }
   server->GetHealthCheckService()->SetServingStatus(true);
 
+  // The MySQL-protocol listener, when the config gives it an address.
+  std::unique_ptr<mysqlgw::MySqlListener> listener;
+  if (!config->mysql_listener().address().empty()) {
+    absl::StatusOr<std::unique_ptr<mysqlgw::MySqlListener>> created =
+        mysqlgw::MySqlListener::Create(*config, **gateway, {kVersion});
+    if (!created.ok()) {
+      Log("ERROR", absl::StrCat("MySQL listener: ", created.status().message()));
+      return 2;
+    }
+    listener = *std::move(created);
+    if (absl::Status s = listener->Start(); !s.ok()) {
+      Log("ERROR", std::string(s.message()));
+      return 1;
+    }
+    if (absl::Status s = mysqlgw::RegisterListenerMetrics(registry, *listener); !s.ok()) {
+      Log("ERROR", absl::StrCat("metrics: ", s.message()));
+      return 2;
+    }
+    Log("INFO", absl::StrCat("serving MySQL protocol on ", config->mysql_listener().address(),
+                             " (port ", listener->port(), ") for ", listener->accounts(),
+                             " account(s)"));
+    if (const std::string path = absl::GetFlag(FLAGS_mysql_port_file); !path.empty()) {
+      std::ofstream(path) << listener->port() << "\n";
+    }
+  }
+
   // The admin server runs on its own thread: a scrape never delays a call.
   std::atomic<bool> ready{true};
   boost::asio::io_context admin_io(1);
@@ -249,8 +279,17 @@ int main(int argc, char** argv) {
   server->GetHealthCheckService()->SetServingStatus(false);
   ready = false;
   // Stops accepting; in-flight calls get until the deadline, then are
-  // cancelled (which kills their statements).
+  // cancelled (which kills their statements). MySQL clients likewise, at
+  // the same time; their sessions give their connections back before the
+  // shards shut.
+  std::future<void> listener_stopped;
+  if (listener != nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    listener_stopped =
+        std::async(std::launch::async, [&listener, deadline] { listener->Stop(deadline); });
+  }
   server->Shutdown(std::chrono::system_clock::now() + grace);
+  if (listener_stopped.valid()) listener_stopped.wait();
   for (size_t i = 0; i < loops.size(); ++i) {
     std::promise<void> done;
     boost::asio::co_spawn(loops.loop(i), (*gateway)->ShutdownShard(i),

@@ -50,6 +50,8 @@ struct StatementContext {
   uint64_t digest = 0;       // 64-bit hash of digest_text.
   std::string digest_text;   // Normalized: literals '?', IN lists collapsed.
   std::vector<TableRef> tables;
+  // The fields above match `sql` (the chain skips deriving them again).
+  bool derived = false;
 };
 
 // A row-set answered by a hook instead of the backend. Values are text as

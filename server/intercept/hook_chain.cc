@@ -10,6 +10,7 @@ void DeriveStatementFields(StatementContext& ctx) {
   ctx.digest = d.hash;
   ctx.digest_text = std::move(d.text);
   ctx.tables = std::move(d.tables);
+  ctx.derived = true;
 }
 
 absl::Status HookChain::OnConnect(const ClientInfo& client) const {
@@ -25,7 +26,7 @@ void HookChain::OnDisconnect(const ClientInfo& client) const {
 
 size_t HookChain::ReadQuery(StatementContext& ctx, StatementPlan& plan) const {
   if (hooks_.empty()) return 0;
-  DeriveStatementFields(ctx);
+  if (!ctx.derived) DeriveStatementFields(ctx);
   // The text each hook saw, to notice a rewrite without trusting hooks to
   // report it.
   std::string seen = ctx.sql;

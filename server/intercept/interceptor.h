@@ -82,6 +82,10 @@ class Interceptor {
   // current policy stays and the error says why. Any thread.
   absl::Status Reload(const v1::InterceptionConfig& config);
 
+  // A reload that failed before a policy could be built (the file did not
+  // parse or validate), so that every failure is counted in one place.
+  void RecordFailedReload() { failed_reloads_.fetch_add(1); }
+
   uint64_t reloads() const { return reloads_.load(); }
   uint64_t failed_reloads() const { return failed_reloads_.load(); }
 
