@@ -20,6 +20,7 @@
 #include "absl/strings/str_replace.h"
 #include "bench/bench_server.h"
 #include "bench/grpc_load.h"
+#include "bench/point_select.h"
 #include "mysqlwire/protocol/server_auth.h"
 #include "testing/sysbench.h"
 #include "tests/support/gateway_process.h"
@@ -29,7 +30,8 @@ ABSL_FLAG(int, seconds, 10, "measured seconds per case");
 ABSL_FLAG(int, rounds, 3, "rounds; each measures both paths");
 ABSL_FLAG(int, threads, 32, "sysbench threads (client connections)");
 ABSL_FLAG(int, table_size, 10000, "rows in sbtest1");
-ABSL_FLAG(std::string, ps_mode, "auto", "sysbench --db-ps-mode: auto (prepared) or disable");
+ABSL_FLAG(std::string, ps_mode, "auto",
+          "sysbench --db-ps-mode: auto (prepared) or disable");
 ABSL_FLAG(int, io_threads, 2, "the gateway's io_threads");
 ABSL_FLAG(int, max_open, 64, "the gateway's pool.max_open");
 
@@ -39,24 +41,21 @@ constexpr char kUser[] = "benchuser";
 constexpr char kPassword[] = "bench-password-1";
 constexpr char kPasswordEnv[] = "MYSQLGW_BENCH_BACKEND_PASSWORD";
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
+using mysqlgw::bench::Median;
 
-}  // namespace
+} // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
   absl::ParseCommandLine(argc, argv);
   mysqlgw::bench::LocateGateway(argv[0]);
   absl::StatusOr<mysqlgw::bench::BenchServer> bench_server =
       mysqlgw::bench::ServerForBench(absl::GetFlag(FLAGS_dsn));
   if (!bench_server.ok()) {
-    std::fprintf(stderr, "server: %s\n", bench_server.status().ToString().c_str());
+    std::fprintf(stderr, "server: %s\n",
+                 bench_server.status().ToString().c_str());
     return 1;
   }
-  const mysqlgw::testing::ServerInfo& server = bench_server->info;
+  const mysqlgw::testing::ServerInfo &server = bench_server->info;
 
   mysqlgw::testing::SysbenchOptions direct;
   direct.host = server.host;
@@ -112,7 +111,8 @@ mysql_listener:
                     mysqlwire::ComputeNativePasswordHash(kPassword))}});
   options.env = {{kPasswordEnv, server.password}};
   char dir_template[] = "/tmp/mysqlgw-listener-bench-XXXXXX";
-  const std::string port_file = std::string(mkdtemp(dir_template)) + "/mysql_port";
+  const std::string port_file =
+      std::string(mkdtemp(dir_template)) + "/mysql_port";
   options.extra_args = {"--mysql_port_file=" + port_file};
   auto gw = mysqlgw::testing::GatewayProcess::Start(options);
   if (!gw.ok()) {
@@ -131,36 +131,42 @@ mysql_listener:
   through.user = kUser;
   through.password = kPassword;
 
-  std::printf("listener_bench: sysbench oltp_point_select, %d threads, %d rows, ps_mode=%s, "
+  std::printf("listener_bench: sysbench oltp_point_select, %d threads, %d "
+              "rows, ps_mode=%s, "
               "%d s per case; gateway io_threads=%d pool.max_open=%d\n",
-              direct.threads, direct.table_size, direct.ps_mode.c_str(), direct.seconds,
-              absl::GetFlag(FLAGS_io_threads), absl::GetFlag(FLAGS_max_open));
+              direct.threads, direct.table_size, direct.ps_mode.c_str(),
+              direct.seconds, absl::GetFlag(FLAGS_io_threads),
+              absl::GetFlag(FLAGS_max_open));
   std::printf("%-6s %-9s %12s %8s\n", "round", "path", "queries/s", "errors");
   std::vector<double> ratios, direct_qps, listener_qps;
   int64_t errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     double qps[2] = {0, 0};
     for (int k = 0; k < 2; ++k) {
-      const int which = (round % 2 == 0) ? k : 1 - k;  // 0 direct, 1 listener
+      const int which = (round % 2 == 0) ? k : 1 - k; // 0 direct, 1 listener
       auto r = mysqlgw::testing::SysbenchRun(which == 0 ? direct : through);
       if (!r.ok()) {
-        std::fprintf(stderr, "sysbench: %s\n%s\n", r.status().ToString().c_str(),
+        std::fprintf(stderr, "sysbench: %s\n%s\n",
+                     r.status().ToString().c_str(),
                      which == 1 ? (*gw)->Log().c_str() : "");
         return 1;
       }
       qps[which] = r->queries_per_second;
       errors += r->ignored_errors + r->reconnects;
-      std::printf("%-6d %-9s %12.0f %8lld\n", round + 1, which == 0 ? "direct" : "listener",
-                  r->queries_per_second,
+      std::printf("%-6d %-9s %12.0f %8lld\n", round + 1,
+                  which == 0 ? "direct" : "listener", r->queries_per_second,
                   static_cast<long long>(r->ignored_errors + r->reconnects));
     }
     direct_qps.push_back(qps[0]);
     listener_qps.push_back(qps[1]);
-    if (qps[0] > 0) ratios.push_back(qps[1] / qps[0]);
+    if (qps[0] > 0)
+      ratios.push_back(qps[1] / qps[0]);
   }
-  std::printf("BENCH listener_bench ratio=%.3f qps_listener=%.0f qps_direct=%.0f threads=%d "
+  std::printf("BENCH listener_bench ratio=%.3f qps_listener=%.0f "
+              "qps_direct=%.0f threads=%d "
               "ps_mode=%s errors=%lld\n",
-              Median(ratios), Median(listener_qps), Median(direct_qps), direct.threads,
-              direct.ps_mode.c_str(), static_cast<long long>(errors));
+              Median(ratios), Median(listener_qps), Median(direct_qps),
+              direct.threads, direct.ps_mode.c_str(),
+              static_cast<long long>(errors));
   return errors > 0 ? 1 : 0;
 }

@@ -169,4 +169,10 @@ LatencyResult RunLibmariadbPointSelects(const DirectTarget& target, int concurre
   return Summarize(latencies, seconds, errors);
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
 }  // namespace mysqlgw::bench

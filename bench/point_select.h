@@ -33,6 +33,9 @@ struct LatencyResult {
   int64_t errors = 0;
 };
 
+// The median of `v` (0 when empty); benchmarks report medians over rounds.
+double Median(std::vector<double> v);
+
 // Pools the latencies (microseconds) each worker recorded in the measured
 // window of `seconds`.
 LatencyResult Summarize(const std::vector<std::vector<double>>& per_worker, double seconds,

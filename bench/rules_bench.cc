@@ -38,26 +38,31 @@ constexpr char kToken[] = "rules-bench-token-0123456789";
 constexpr char kPasswordEnv[] = "MYSQLGW_BENCH_BACKEND_PASSWORD";
 
 std::string Interception(int rules) {
-  if (rules == 0) return "";
+  if (rules == 0)
+    return "";
   // Realistic rules: guards on other statements and tables, each its own
   // regex, none matching the point select, so every one is evaluated.
   std::string out = "interception:\n  rules:\n";
   for (int i = 0; i < rules; ++i) {
-    absl::StrAppend(&out, "    - name: guard-", i, "\n      match: {sql_regex: ",
-                    "\"^\\\\s*(delete|update)\\\\s+.*\\\\bledger_", i,
-                    "\\\\b\"}\n      action: {verdict: deny, error: {message: \"ledger ", i,
-                    " is append-only\"}}\n");
+    absl::StrAppend(
+        &out, "    - name: guard-", i, "\n      match: {sql_regex: ",
+        "\"^\\\\s*(delete|update)\\\\s+.*\\\\bledger_", i,
+        "\\\\b\"}\n      action: {verdict: deny, error: {message: \"ledger ", i,
+        " is append-only\"}}\n");
   }
-  const uint64_t digest = mysqlgw::DigestStatement(mysqlgw::bench::kPointSelectSql).hash;
+  const uint64_t digest =
+      mysqlgw::DigestStatement(mysqlgw::bench::kPointSelectSql).hash;
   absl::StrAppend(&out, "  allowlist:\n    mode: protect\n    entries:\n",
-                  "      - principal: bench\n        digests: [\"", mysqlgw::DigestHex(digest),
-                  "\", \"", mysqlgw::DigestHex(mysqlgw::DigestStatement("SELECT 1").hash),
+                  "      - principal: bench\n        digests: [\"",
+                  mysqlgw::DigestHex(digest), "\", \"",
+                  mysqlgw::DigestHex(mysqlgw::DigestStatement("SELECT 1").hash),
                   "\"]\n");
   return out;
 }
 
-std::string Config(const mysqlgw::testing::ServerInfo& s, int rules) {
-  return absl::StrReplaceAll(R"(
+std::string Config(const mysqlgw::testing::ServerInfo &s, int rules) {
+  return absl::StrReplaceAll(
+      R"(
 listen:
   address: "127.0.0.1:0"
 io_threads: IO_THREADS
@@ -76,36 +81,33 @@ auth:
       operations: [read, write, ddl]
 INTERCEPTION
 )",
-                             {{"IO_THREADS", absl::StrCat(absl::GetFlag(FLAGS_io_threads))},
-                              {"USER", s.user},
-                              {"HOST", s.host},
-                              {"PORT", absl::StrCat(s.port)},
-                              {"DATABASE", s.database},
-                              {"PASSWORD_ENV", kPasswordEnv},
-                              {"TOKEN_HASH", mysqlgw::testing::Sha256Hex(kToken)},
-                              {"INTERCEPTION", Interception(rules)}});
+      {{"IO_THREADS", absl::StrCat(absl::GetFlag(FLAGS_io_threads))},
+       {"USER", s.user},
+       {"HOST", s.host},
+       {"PORT", absl::StrCat(s.port)},
+       {"DATABASE", s.database},
+       {"PASSWORD_ENV", kPasswordEnv},
+       {"TOKEN_HASH", mysqlgw::testing::Sha256Hex(kToken)},
+       {"INTERCEPTION", Interception(rules)}});
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
+using mysqlgw::bench::Median;
 
-}  // namespace
+} // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
   absl::ParseCommandLine(argc, argv);
   mysqlgw::bench::LocateGateway(argv[0]);
   absl::StatusOr<mysqlgw::bench::BenchServer> bench_server =
       mysqlgw::bench::ServerForBench(absl::GetFlag(FLAGS_dsn));
   if (!bench_server.ok()) {
-    std::fprintf(stderr, "server: %s\n", bench_server.status().ToString().c_str());
+    std::fprintf(stderr, "server: %s\n",
+                 bench_server.status().ToString().c_str());
     return 1;
   }
   const mysqlgw::testing::ServerInfo server = bench_server->info;
-  if (!mysqlgw::bench::CreateSbtestTable(
-          {server.host, server.port, server.user, server.password, server.database})) {
+  if (!mysqlgw::bench::CreateSbtestTable({server.host, server.port, server.user,
+                                          server.password, server.database})) {
     return 1;
   }
   const int rules = absl::GetFlag(FLAGS_rules);
@@ -123,11 +125,12 @@ int main(int argc, char** argv) {
   }
   const double seconds = absl::GetFlag(FLAGS_seconds);
   const int c = absl::GetFlag(FLAGS_concurrency);
-  std::printf("rules_bench: prepared point select, c=%d, %.0f s per case; ruled gateway: %d "
+  std::printf("rules_bench: prepared point select, c=%d, %.0f s per case; "
+              "ruled gateway: %d "
               "regex rules + allowlist (protect)\n",
               c, seconds, rules);
-  std::printf("%-6s %-10s %12s %10s %10s %7s\n", "round", "gateway", "queries/s", "p50_us",
-              "p99_us", "errors");
+  std::printf("%-6s %-10s %12s %10s %10s %7s\n", "round", "gateway",
+              "queries/s", "p50_us", "p99_us", "errors");
   std::vector<double> ratios, plain_qps, ruled_qps;
   int64_t errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
@@ -143,20 +146,24 @@ int main(int argc, char** argv) {
       load.client_threads = absl::GetFlag(FLAGS_client_threads);
       results[which] = mysqlgw::bench::RunGatewayLoad(load);
       std::printf("%-6d %-10s %12.0f %10.1f %10.1f %7lld\n", round + 1,
-                  which == 0 ? "no-rules" : "rules", results[which].qps, results[which].p50_us,
-                  results[which].p99_us, static_cast<long long>(results[which].errors));
+                  which == 0 ? "no-rules" : "rules", results[which].qps,
+                  results[which].p50_us, results[which].p99_us,
+                  static_cast<long long>(results[which].errors));
       errors += results[which].errors;
     }
     plain_qps.push_back(results[0].qps);
     ruled_qps.push_back(results[1].qps);
-    if (results[0].qps > 0) ratios.push_back(results[1].qps / results[0].qps);
+    if (results[0].qps > 0)
+      ratios.push_back(results[1].qps / results[0].qps);
   }
   if (errors > 0) {
-    std::fprintf(stderr, "errors: ruled gateway log:\n%s\n", gateways[1]->Log().c_str());
+    std::fprintf(stderr, "errors: ruled gateway log:\n%s\n",
+                 gateways[1]->Log().c_str());
   }
-  std::printf("BENCH rules_bench ratio=%.3f qps_rules=%.0f qps_no_rules=%.0f rules=%d "
-              "allowlist=protect concurrency=%d errors=%lld\n",
-              Median(ratios), Median(ruled_qps), Median(plain_qps), rules, c,
-              static_cast<long long>(errors));
+  std::printf(
+      "BENCH rules_bench ratio=%.3f qps_rules=%.0f qps_no_rules=%.0f rules=%d "
+      "allowlist=protect concurrency=%d errors=%lld\n",
+      Median(ratios), Median(ruled_qps), Median(plain_qps), rules, c,
+      static_cast<long long>(errors));
   return errors > 0 ? 1 : 0;
 }

@@ -7,45 +7,16 @@
 #include <memory>
 
 #include "mysqlwire/error.h"
+#include "mysqlwire/protocol/hash_util.h"
 
 namespace mysqlwire {
-namespace {
-
-// Digest of the concatenation a + b.
-std::string Digest(const EVP_MD* md, absl::string_view a, absl::string_view b) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                              &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), md, nullptr);
-  EVP_DigestUpdate(ctx.get(), a.data(), a.size());
-  EVP_DigestUpdate(ctx.get(), b.data(), b.size());
-  EVP_DigestFinal_ex(ctx.get(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Sha1(absl::string_view a, absl::string_view b = {}) {
-  return Digest(EVP_sha1(), a, b);
-}
-
-std::string Sha256(absl::string_view a, absl::string_view b = {}) {
-  return Digest(EVP_sha256(), a, b);
-}
-
-std::string Xor(absl::string_view a, absl::string_view b) {
-  std::string out(a);
-  for (size_t i = 0; i < out.size(); ++i) out[i] ^= b[i % b.size()];
-  return out;
-}
-
-}  // namespace
 
 std::string NativePasswordScramble(absl::string_view password,
                                    absl::string_view nonce) {
   if (password.empty()) return "";
   std::string stage1 = Sha1(password);
   std::string stage2 = Sha1(stage1);
-  return Xor(stage1, Sha1(nonce.substr(0, 20), stage2));
+  return XorRepeat(stage1, Sha1(nonce.substr(0, 20), stage2));
 }
 
 std::string CachingSha2Scramble(absl::string_view password,
@@ -53,7 +24,7 @@ std::string CachingSha2Scramble(absl::string_view password,
   if (password.empty()) return "";
   std::string p1 = Sha256(password);
   std::string p2 = Sha256(p1);
-  return Xor(p1, Sha256(p2, nonce.substr(0, 20)));
+  return XorRepeat(p1, Sha256(p2, nonce.substr(0, 20)));
 }
 
 absl::StatusOr<std::string> RsaEncryptPassword(absl::string_view password,
@@ -70,7 +41,7 @@ absl::StatusOr<std::string> RsaEncryptPassword(absl::string_view password,
 
   std::string plain(password);
   plain.push_back('\0');
-  plain = Xor(plain, nonce.substr(0, 20));
+  plain = XorRepeat(plain, nonce.substr(0, 20));
 
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
       EVP_PKEY_CTX_new(key.get(), nullptr), &EVP_PKEY_CTX_free);

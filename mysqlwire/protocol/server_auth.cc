@@ -11,35 +11,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "mysqlwire/error.h"
+#include "mysqlwire/protocol/hash_util.h"
 
 namespace mysqlwire {
 namespace {
-
-std::string Digest(const EVP_MD* md, absl::string_view a, absl::string_view b = {}) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                              &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), md, nullptr);
-  EVP_DigestUpdate(ctx.get(), a.data(), a.size());
-  EVP_DigestUpdate(ctx.get(), b.data(), b.size());
-  EVP_DigestFinal_ex(ctx.get(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Sha1(absl::string_view a, absl::string_view b = {}) {
-  return Digest(EVP_sha1(), a, b);
-}
-std::string Sha256(absl::string_view a, absl::string_view b = {}) {
-  return Digest(EVP_sha256(), a, b);
-}
-
-// a XOR b, b repeated; b must not be empty.
-std::string Xor(absl::string_view a, absl::string_view b) {
-  std::string out(a);
-  for (size_t i = 0; i < out.size(); ++i) out[i] ^= b[i % b.size()];
-  return out;
-}
 
 // Constant time, so a response cannot be guessed byte by byte.
 bool SecureEqual(absl::string_view a, absl::string_view b) {
@@ -99,7 +74,7 @@ bool VerifyNativePassword(absl::string_view stored_double_sha1,
   // The response is SHA1(pw) XOR SHA1(nonce + stored): undo the XOR and the
   // candidate SHA1(pw) must hash to the stored value.
   std::string stage1 =
-      Xor(client_response, Sha1(nonce.substr(0, kNonceSize), stored_double_sha1));
+      XorRepeat(client_response, Sha1(nonce.substr(0, kNonceSize), stored_double_sha1));
   return SecureEqual(Sha1(stage1), stored_double_sha1);
 }
 
@@ -117,7 +92,7 @@ bool VerifyCachingSha2Scramble(absl::string_view stored_double_sha256,
   if (client_response.size() != kCachingSha2HashSize || nonce.size() < kNonceSize) {
     return false;
   }
-  std::string p1 = Xor(client_response, Sha256(stored_double_sha256, nonce));
+  std::string p1 = XorRepeat(client_response, Sha256(stored_double_sha256, nonce));
   return SecureEqual(Sha256(p1), stored_double_sha256);
 }
 
@@ -196,7 +171,7 @@ absl::StatusOr<std::string> RsaPasswordKey::DecryptPassword(
     return ProtocolError("undecryptable RSA-encrypted password");
   }
   plain.resize(out_len);
-  plain = Xor(plain, nonce.substr(0, kNonceSize));
+  plain = XorRepeat(plain, nonce.substr(0, kNonceSize));
   return ParseClearTextPassword(plain);
 }
 
