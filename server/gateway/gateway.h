@@ -104,6 +104,13 @@ class Gateway {
   boost::asio::awaitable<absl::Status> RunInSession(const CallInfo& call, Session& session,
                                                     Statement statement, ResultSink& sink,
                                                     CallControl& control);
+  // The same for a statement the listener sends on its client's behalf
+  // (SET NAMES for the client's character set, USE of the login database):
+  // authorized, but not passed to the interception hooks, so that rules,
+  // limits and allowlists see only what clients send.
+  boost::asio::awaitable<absl::Status> RunSessionSetup(const CallInfo& call, Session& session,
+                                                       Statement statement, ResultSink& sink,
+                                                       CallControl& control);
   // What COM_STMT_PREPARE answers: parameters and columns, from the
   // backend (the statement is not executed).
   struct StatementDescription {

@@ -46,6 +46,17 @@ asio::awaitable<absl::Status> Gateway::RunInSession(const CallInfo& call, Sessio
   co_return co_await RunIntercepted(*work, sink, control);
 }
 
+asio::awaitable<absl::Status> Gateway::RunSessionSetup(const CallInfo& call, Session& session,
+                                                       Statement statement, ResultSink& sink,
+                                                       CallControl& control) {
+  const std::shared_ptr<const Policy> policy = interceptor_->Current();
+  absl::StatusOr<Work> work = PrepareBuilt(call, *policy, std::move(statement), session.options_,
+                                           session.no_transaction_);
+  if (!work.ok()) co_return work.status();
+  work->session = &session;
+  co_return co_await Run(*work, sink, control);
+}
+
 asio::awaitable<absl::Status> Gateway::RunOnceInSession(const Work& work, ResultSink& sink,
                                                         CallControl& control, bool* retryable) {
   Session& session = *work.session;

@@ -147,7 +147,7 @@ asio::awaitable<std::optional<mysqlwire::ServerError>> ListenerSession::RunQuiet
   auto control = std::make_shared<CallControl>(gateway_.loop(shard_));
   call_.deadline = std::chrono::steady_clock::now() + kPoolWait;
   absl::Status s =
-      co_await gateway_.RunInSession(call_, *session_, std::move(statement), sink, *control);
+      co_await gateway_.RunSessionSetup(call_, *session_, std::move(statement), sink, *control);
   if (!s.ok()) co_return ToMySqlError(s);
   co_return std::nullopt;
 }

@@ -98,7 +98,8 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
   // The error, if any, is owed to the client.
   boost::asio::awaitable<std::optional<mysqlwire::ServerError>> SetUpSession(
       const std::string& database);
-  // A statement of the listener's own, its result dropped.
+  // A statement of the listener's own (SET NAMES, USE of the login
+  // database), its result dropped; authorized but not intercepted.
   boost::asio::awaitable<std::optional<mysqlwire::ServerError>> RunQuietly(std::string sql);
   // Access to `database` for the current principal (1044 when refused).
   std::optional<mysqlwire::ServerError> CheckDatabaseAccess(const std::string& database) const;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/sql/digest.h"
 #include "tests/listener/listener_fixture.h"
 
 namespace mysqlgw::testing {
@@ -121,6 +122,27 @@ TEST_F(InterceptionTest, RateLimit) {
   EXPECT_THAT(r.stdout_data, HasSubstr("1\n2\n"));
   EXPECT_THAT(r.stdout_data, Not(HasSubstr("4")));
   EXPECT_THAT(r.stderr_data, HasSubstr("ERROR 1226 (42000)"));
+}
+
+TEST_F(InterceptionTest, OnlyTheClientsOwnStatementsMeetTheHooks) {
+  // An allowlist in protect mode listing only the statement the client
+  // sends, with a login database: the listener's own SET NAMES (the CLI
+  // announces latin1 here) and USE must not be judged by it, nor counted.
+  auto gw = Start(absl::StrCat(R"(  allowlist:
+    mode: protect
+    entries:
+      - principal: app
+        digests: [")",
+                               DigestHex(DigestStatement("SELECT 5").hash), R"("]
+)"));
+  ASSERT_NE(gw, nullptr);
+  CommandResult r = Mariadb(gw->mysql_port(), "app", kAppPassword,
+                            {"mysqlgw_test", "--skip-column-names", "-e", "SELECT 5"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "5\n");
+  r = Mariadb(gw->mysql_port(), "app", kAppPassword, {"mysqlgw_test", "-e", "SELECT 6 + 1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.stderr_data, HasSubstr("ERROR 1227 (42000)"));
 }
 
 }  // namespace
