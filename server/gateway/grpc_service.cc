@@ -103,6 +103,7 @@ void GatewayService::Finish(Reactor* reactor, RpcMethod method,
                         std::chrono::steady_clock::now() - start);
   }
   reactor->Finish(g);
+  in_flight_.fetch_sub(1);
 }
 
 template <typename Request, typename Response, typename Body>
@@ -112,6 +113,10 @@ grpc::ServerUnaryReactor* GatewayService::ServeUnary(RpcMethod method,
                                                      Body body) {
   const auto start = std::chrono::steady_clock::now();
   auto* reactor = new UnaryCall<Request, Response>(context);
+  if (!Admit()) {
+    Finish(reactor, method, start, absl::UnavailableError("the gateway is shutting down"));
+    return reactor;
+  }
   if (absl::Status parsed = ParseRequest(raw_request, &reactor->request); !parsed.ok()) {
     Finish(reactor, method, start, parsed);
     return reactor;
@@ -174,6 +179,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
   absl::StatusOr<size_t> shard = gateway_.ShardFor(request.transaction_id());
   asio::io_context& loop = gateway_.loop(shard.ok() ? *shard : 0);
   auto* reactor = new StreamCall(context, loop, gateway_.limits().stream_chunk_bytes());
+  if (!Admit()) {
+    Finish(reactor, kMethod, start, absl::UnavailableError("the gateway is shutting down"));
+    return reactor;
+  }
   if (!parsed.ok()) {
     Finish(reactor, kMethod, start, parsed);
     return reactor;

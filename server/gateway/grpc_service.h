@@ -9,6 +9,7 @@
 #ifndef SERVER_GATEWAY_GRPC_SERVICE_H_
 #define SERVER_GATEWAY_GRPC_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "grpcpp/grpcpp.h"
@@ -33,6 +34,12 @@ class GatewayService final : public RawGatewayService {
   GatewayService(Gateway& gateway, const Authenticator& authenticator,
                  GatewayMetrics* metrics = nullptr)
       : gateway_(gateway), authenticator_(authenticator), metrics_(metrics) {}
+
+  // Shutdown, first step: calls from now on fail with UNAVAILABLE (clients
+  // retry elsewhere) while those in flight finish.
+  void BeginDrain() { draining_.store(true); }
+  // Calls started and not yet finished.
+  int64_t in_flight() const { return in_flight_.load(); }
 
   using Raw = grpc::ByteBuffer;
   grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context, const Raw* request,
@@ -61,9 +68,17 @@ class GatewayService final : public RawGatewayService {
   void Finish(Reactor* reactor, RpcMethod method, std::chrono::steady_clock::time_point start,
               const absl::Status& status);
 
+  // Counts a new call; false when draining (the caller then finishes it).
+  bool Admit() {
+    in_flight_.fetch_add(1);
+    return !draining_.load();
+  }
+
   Gateway& gateway_;
   const Authenticator& authenticator_;
   GatewayMetrics* metrics_;
+  std::atomic<bool> draining_{false};
+  std::atomic<int64_t> in_flight_{0};
 };
 
 }  // namespace mysqlgw

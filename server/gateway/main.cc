@@ -288,7 +288,17 @@ int main(int argc, char** argv) {
     listener_stopped =
         std::async(std::launch::async, [&listener, deadline] { listener->Stop(deadline); });
   }
-  server->Shutdown(std::chrono::system_clock::now() + grace);
+  // New gRPC calls are refused (UNAVAILABLE) while those in flight finish;
+  // then the server shuts at once, cancelling what is left (change streams,
+  // which are open-ended and resumable). Shutdown(deadline) alone would also
+  // wait for idle client channels to go away, which clients may take
+  // seconds to do after the GOAWAY.
+  service.BeginDrain();
+  const auto drain_deadline = std::chrono::steady_clock::now() + grace;
+  while (service.in_flight() > 0 && std::chrono::steady_clock::now() < drain_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  server->Shutdown(std::chrono::system_clock::now());
   if (listener_stopped.valid()) listener_stopped.wait();
   for (size_t i = 0; i < loops.size(); ++i) {
     std::promise<void> done;
