@@ -392,7 +392,12 @@ asio::awaitable<absl::Status> ServerConnection::Authenticate(
     plugin = std::string(kCachingSha2Plugin);
   }
 
-  const bool switched = plugin != client_plugin;
+  // A client whose plugin is not the greeting's may answer without any
+  // scramble (libmariadb does) and wait to be switched to its own plugin,
+  // as MySQL does; the switch hands it that plugin's data.
+  const bool client_waits = plugin == client_plugin &&
+                            client_plugin != options_.default_auth_plugin && response.empty();
+  const bool switched = plugin != client_plugin || client_waits;
   if (switched) {
     if (!(capabilities_ & kClientPluginAuth)) {
       co_return co_await DenyAccess(user, !response.empty(),

@@ -136,6 +136,23 @@ TEST_F(MariadbCliTest, CachingSha2Password) {
   EXPECT_THAT(r.stderr_data, HasSubstr("ERROR 1045 (28000)"));
 }
 
+TEST_F(MariadbCliTest, ClientPluginDifferentFromTheGreetingsIsSwitchedTo) {
+  // The greeting offers mysql_native_password; a client set to
+  // caching_sha2_password (MySQL 8's default) answers without a scramble
+  // and expects to be switched to its own plugin, as MySQL does.
+  auto server = StartServer({.default_plugin = "mysql_native_password"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  CommandResult r = Run(**server, {"--skip-ssl", "--default-auth=caching_sha2_password",
+                                   "-e", "SELECT 1"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "1\n");
+  ASSERT_FALSE((*server)->sessions().empty());
+  EXPECT_EQ((*server)->sessions()[0].auth_plugin, "caching_sha2_password");
+  r = Run(**server, {"--skip-ssl", "--default-auth=caching_sha2_password", "-e", "SELECT 1"},
+          "u", "wrong");
+  EXPECT_THAT(r.stderr_data, HasSubstr("ERROR 1045 (28000)"));
+}
+
 TEST_F(MariadbCliTest, CachingSha2FullAuthWithRsaKey) {
   // Plain TCP, so the password travels RSA-encrypted; Connector/C asks for
   // the server's public key itself.
