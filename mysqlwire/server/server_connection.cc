@@ -32,9 +32,11 @@ constexpr size_t kMaxHandshakePacket = 128 * 1024;
 // What the server side offers; CLIENT_SSL and CLIENT_SESSION_TRACK are added
 // by option. Not offered: compression, LOCAL INFILE, query attributes,
 // optional metadata and MariaDB's extensions (we present as MySQL: with
-// CLIENT_LONG_PASSWORD set, clients send no extended capabilities).
+// CLIENT_LONG_PASSWORD set, clients send no extended capabilities), and
+// CLIENT_FOUND_ROWS: a gateway's backend connections are shared, so the
+// affected-row count is always the changed rows.
 constexpr uint64_t kServerCapabilities =
-    kClientLongPassword | kClientFoundRows | kClientLongFlag |
+    kClientLongPassword | kClientLongFlag |
     kClientConnectWithDb | kClientNoSchema | kClientOdbc | kClientIgnoreSpace |
     kClientProtocol41 | kClientInteractive | kClientIgnoreSigpipe |
     kClientTransactions | kClientSecureConnection | kClientMultiStatements |

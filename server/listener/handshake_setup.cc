@@ -55,6 +55,9 @@ absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> TlsContext(
 absl::StatusOr<mysqlwire::ServerHandshakeOptions> BuildHandshakeOptions(
     const v1::MySqlListenerConfig& config) {
   mysqlwire::ServerHandshakeOptions options;
+  // Offered as MySQL and MariaDB offer it: clients such as mysql2 read an
+  // OK packet's info as length-encoded only when the greeting has it.
+  options.session_track = true;
   options.server_version = config.server_version().empty() ? kDefaultMySqlServerVersion
                                                            : config.server_version();
   const std::string& plugin = config.default_auth_plugin();
