@@ -72,6 +72,14 @@ void ApplyDefaults(v1::GatewayConfig* config) {
     SetSeconds(config->mutable_shutdown_grace_period(), kDefaultShutdownGraceSeconds);
   }
 
+  v1::ObservabilityConfig* observability = config->mutable_observability();
+  if (!observability->has_slow_statement_threshold()) {
+    SetSeconds(observability->mutable_slow_statement_threshold(), kDefaultSlowStatementSeconds);
+  }
+  if (observability->max_tracked_digests() == 0) {
+    observability->set_max_tracked_digests(kDefaultMaxTrackedDigests);
+  }
+
   if (config->io_threads() == 0) {
     unsigned cores = std::thread::hardware_concurrency();
     config->set_io_threads(cores > 0 ? cores : 1);

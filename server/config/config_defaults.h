@@ -38,6 +38,8 @@ inline constexpr uint32_t kDefaultTransientErrnos[] = {1040, 1053, 1927};
 inline constexpr uint32_t kDefaultRetryMaxAttempts = 2;
 
 inline constexpr int64_t kDefaultShutdownGraceSeconds = 10;
+inline constexpr int64_t kDefaultSlowStatementSeconds = 1;
+inline constexpr uint32_t kDefaultMaxTrackedDigests = 2000;
 
 // The MySQL-protocol listener's, filled in only when it has an address.
 inline constexpr char kDefaultMySqlServerVersion[] = "10.11.99-mysqlgw";

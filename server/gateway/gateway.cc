@@ -144,6 +144,23 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
   env.shards = n;
   for (const auto& backend : gw->backends_) env.backend_names.push_back(backend->name);
   env.extra_hooks = std::move(extra_hooks);
+  const v1::ObservabilityConfig& observability = config.observability();
+  const auto slow = std::chrono::microseconds(
+      observability.slow_statement_threshold().seconds() * 1000000 +
+      observability.slow_statement_threshold().nanos() / 1000);
+  std::shared_ptr<AuditLog> slow_log;
+  if (slow.count() > 0) {
+    absl::StatusOr<std::shared_ptr<AuditLog>> opened =
+        AuditLog::Open(observability.slow_log_file());
+    if (!opened.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("observability.slow_log_file: ", opened.status().message()));
+    }
+    slow_log = *std::move(opened);
+  }
+  gw->digest_stats_ = std::make_shared<DigestStats>(
+      std::max<uint32_t>(1, observability.max_tracked_digests()), slow, std::move(slow_log));
+  env.observers.push_back(gw->digest_stats_);
   absl::StatusOr<std::unique_ptr<Interceptor>> interceptor =
       Interceptor::Create(config.interception(), std::move(env));
   if (!interceptor.ok()) return interceptor.status();

@@ -31,6 +31,7 @@
 #include "server/gateway/session_effect.h"
 #include "server/gateway/statement_executor.h"
 #include "server/gateway/transactions.h"
+#include "server/intercept/digest_stats.h"
 #include "server/intercept/hook.h"
 #include "server/intercept/interceptor.h"
 #include "server/pool/connection_pool.h"
@@ -71,6 +72,8 @@ class Gateway {
   const v1::LimitsConfig& limits() const { return config_.limits(); }
   // Rules, limits and scripts in force; Reload() swaps them.
   Interceptor& interceptor() { return *interceptor_; }
+  // Statistics by statement digest (GET /digests), and the slow log.
+  const DigestStats& digest_stats() const { return *digest_stats_; }
 
   // Query and StreamQuery: the sink decides buffering.
   boost::asio::awaitable<absl::Status> Query(const CallInfo& call,
@@ -229,6 +232,7 @@ class Gateway {
   std::vector<Shard> shards_;
   absl::flat_hash_set<uint32_t> transient_errnos_;
   std::unique_ptr<Interceptor> interceptor_;
+  std::shared_ptr<DigestStats> digest_stats_;
   // Read/write splitting; the selector exists only with replicas.
   std::unique_ptr<HealthChecker> health_;
   std::unique_ptr<ReplicaSelector> selector_;

@@ -93,6 +93,19 @@ absl::Status RegisterInterceptionMetrics(metrics::Registry& registry, Gateway& g
          }
          return out;
        }},
+      {MetricType::kCounter, "mysqlgw_slow_statements_total",
+       "Statements that ran at least observability.slow_statement_threshold.",
+       {},
+       [gw] {
+         return std::vector<LabeledValue>{{{}, Num(gw->digest_stats().slow_statements())}};
+       }},
+      {MetricType::kGauge, "mysqlgw_statement_digests_tracked",
+       "Distinct statement digests with statistics (GET /digests on the admin port).",
+       {},
+       [gw] {
+         return std::vector<LabeledValue>{
+             {{}, static_cast<double>(gw->digest_stats().tracked())}};
+       }},
       {MetricType::kGauge, "mysqlgw_policy_generation",
        "Interception policies loaded so far (1 at start; each successful reload adds one).",
        {},

@@ -230,6 +230,8 @@ int main(int argc, char** argv) {
       if (allowlist == nullptr) return std::string("# the allowlist is off\n");
       return allowlist->LearnedAsYaml();
     };
+    // The 50 statement digests with the most total time.
+    endpoints.pages["/digests"] = [gw] { return gw->digest_stats().RenderTop(50); };
     endpoints.pages["/backends"] = [gw] {
       std::string out;
       for (const auto& [name, health] : gw->BackendHealthSnapshot()) {

@@ -59,6 +59,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Build(const v1::Intercepti
   // rewrite before the allowlist judges the statement that will run.
   std::vector<std::shared_ptr<Hook>> hooks;
   hooks.push_back(std::make_shared<AuditHook>(policy->audit_log_));
+  for (const auto& hook : env.observers) hooks.push_back(hook);
   if (config.client_addresses_size() > 0) {
     policy->client_addresses_ = *std::move(addresses);
     hooks.push_back(policy->client_addresses_);

@@ -31,6 +31,9 @@ struct PolicyEnvironment {
   std::vector<std::string> backend_names;
   // Operators' own C++ hooks, run after the built-in ones.
   std::vector<std::shared_ptr<Hook>> extra_hooks;
+  // Hooks that only observe outcomes and keep state across reloads
+  // (statistics): run first, so that they see every statement.
+  std::vector<std::shared_ptr<Hook>> observers;
 };
 
 class Policy {

@@ -373,7 +373,9 @@ TEST_F(RulesTest, HotReloadOnFileChangeAndSighupKeepsTheOldPolicyWhenInvalid) {
 
 TEST_F(RulesTest, MetricsAndTheLearnedAllowlistOnTheAdminPort) {
   const std::string port_file = std::string(getenv("TEST_TMPDIR")) + "/admin_port";
-  auto gw = Start(R"(
+  const std::string slow_log = std::string(getenv("TEST_TMPDIR")) + "/slow.jsonl";
+  std::remove(slow_log.c_str());
+  auto gw = Start(absl::StrCat(R"(
   allowlist: {mode: learn}
   rules:
     - name: counted
@@ -381,7 +383,10 @@ TEST_F(RulesTest, MetricsAndTheLearnedAllowlistOnTheAdminPort) {
     - name: refused
       match: {sql_regex: "refused"}
       action: {verdict: deny}
-)",
+observability:
+  slow_statement_threshold: "200ms"
+  slow_log_file: ")",
+                               slow_log, "\"\n"),
                   {"--admin_address=127.0.0.1:0", "--admin_port_file=" + port_file});
   ASSERT_NE(gw, nullptr);
   int admin_port = 0;
@@ -390,14 +395,16 @@ TEST_F(RulesTest, MetricsAndTheLearnedAllowlistOnTheAdminPort) {
   v1::QueryResponse resp;
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(Query(absl::StrCat("SELECT 'counted', ", i), &resp).ok());
   EXPECT_FALSE(Query("SELECT 'refused'", &resp).ok());
+  EXPECT_TRUE(Query("SELECT SLEEP(0.3), 'slowpoke'", &resp).ok());
 
   auto metrics = http::testing::Fetch("127.0.0.1", admin_port, "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   for (const char* line : {"mysqlgw_rule_matches_total{rule=\"counted\"} 3",
                            "mysqlgw_rule_matches_total{rule=\"refused\"} 1",
                            "mysqlgw_statements_intercepted_total{verdict=\"reject\"} 1",
-                           "mysqlgw_statements_intercepted_total{verdict=\"pass\"} 3",
-                           "mysqlgw_policy_generation 1"}) {
+                           "mysqlgw_statements_intercepted_total{verdict=\"pass\"} 4",
+                           "mysqlgw_policy_generation 1",
+                           "mysqlgw_slow_statements_total 1"}) {
     EXPECT_TRUE(absl::StrContains(metrics->body(), line)) << line << "\n" << metrics->body();
   }
   // Learn mode recorded one digest for the three selects (literals differ
@@ -408,6 +415,23 @@ TEST_F(RulesTest, MetricsAndTheLearnedAllowlistOnTheAdminPort) {
   EXPECT_TRUE(absl::StrContains(learned->body(),
                                 DigestHex(DigestStatement("SELECT 'counted', 0").hash)))
       << learned->body();
+
+  // Statistics by digest: the three selects are one line with 3 calls.
+  auto digests = http::testing::Fetch("127.0.0.1", admin_port, "/digests");
+  ASSERT_TRUE(digests.ok()) << digests.status();
+  const std::string counted_hex = DigestHex(DigestStatement("SELECT 'counted', 0").hash);
+  const size_t at = digests->body().find(counted_hex);
+  ASSERT_NE(at, std::string::npos) << digests->body();
+  EXPECT_TRUE(absl::StartsWith(
+      absl::StripLeadingAsciiWhitespace(digests->body().substr(at + counted_hex.size())), "3 "))
+      << digests->body();
+  // The slow statement, and only it, in the slow log, without its literal.
+  std::ifstream in(slow_log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 1u) << gw->Log();
+  EXPECT_TRUE(absl::StrContains(lines[0], "SLEEP")) << lines[0];
+  EXPECT_FALSE(absl::StrContains(lines[0], "slowpoke")) << lines[0];
 }
 
 }  // namespace
