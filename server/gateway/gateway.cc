@@ -66,19 +66,6 @@ bool MayReleaseClean(const mysqlwire::Connection& conn, StatementKind kind,
   return true;
 }
 
-// A backend that refuses the gateway (wrong backend password, too many
-// connections) is the operator's problem, not the caller's: the caller sees
-// UNAVAILABLE, never the backend's access-denied details.
-absl::Status BackendUnavailable(const std::string& backend, const absl::Status& s) {
-  if (s.code() == absl::StatusCode::kDeadlineExceeded ||
-      s.code() == absl::StatusCode::kResourceExhausted ||
-      s.code() == absl::StatusCode::kCancelled) {
-    return s;  // The call's own deadline, or the pool's wait queue.
-  }
-  return absl::UnavailableError(
-      absl::StrCat("backend '", backend, "' is unavailable: ", s.message()));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
@@ -317,6 +304,19 @@ std::chrono::milliseconds Gateway::TimeoutFor(const Work& work) const {
   return std::min(call, *work.timeout);
 }
 
+// A backend that refuses the gateway (wrong backend password, too many
+// connections) is the operator's problem, not the caller's: the caller sees
+// UNAVAILABLE, never the backend's access-denied details.
+absl::Status Gateway::BackendUnavailable(const std::string& backend, const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kDeadlineExceeded ||
+      s.code() == absl::StatusCode::kResourceExhausted ||
+      s.code() == absl::StatusCode::kCancelled) {
+    return s;  // The call's own deadline, or the pool's wait queue.
+  }
+  return absl::UnavailableError(
+      absl::StrCat("backend '", backend, "' is unavailable: ", s.message()));
+}
+
 bool Gateway::IsTransient(const absl::Status& status) const {
   if (mysqlwire::IsProtocolError(status)) return true;
   if (std::optional<mysqlwire::ServerError> e = mysqlwire::GetServerError(status)) {
@@ -371,8 +371,9 @@ absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const 
   ctx.has_params = work.statement.has_params;
   ctx.in_transaction = !transaction_id.empty();
   // Digest and tables once per statement: for the databases it names here,
-  // then for the hooks.
-  DeriveStatementFields(ctx);
+  // then for the hooks. The kind is known already.
+  ctx.kind = kind;
+  DeriveDigestFields(ctx);
   if (absl::Status s = CheckNamedDatabases(*call.principal, op, ctx); !s.ok()) return s;
   return work;
 }

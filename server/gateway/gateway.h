@@ -216,6 +216,7 @@ class Gateway {
   std::chrono::milliseconds StatementTimeout(const v1::CallOptions& options) const;
   std::chrono::milliseconds TimeoutFor(const Work& work) const;
   bool IsTransient(const absl::Status& status) const;
+  static absl::Status BackendUnavailable(const std::string& backend, const absl::Status& s);
   Backend& Primary() { return *backends_.front(); }
   // Where a statement the hooks left at `target` runs (read/write split,
   // health, lag, read-your-writes).

@@ -74,11 +74,9 @@ asio::awaitable<absl::Status> Gateway::RunOnceInSession(const Work& work, Result
     absl::StatusOr<PooledConnection> acquired =
         co_await backend->shards[call.shard]->Acquire(call.deadline);
     if (!acquired.ok()) {
-      *retryable = acquired.status().code() == absl::StatusCode::kUnavailable;
-      co_return acquired.status().code() == absl::StatusCode::kUnavailable
-          ? absl::UnavailableError(absl::StrCat("backend '", backend->name,
-                                                "' is unavailable: ", acquired.status().message()))
-          : acquired.status();
+      absl::Status s = BackendUnavailable(backend->name, acquired.status());
+      *retryable = s.code() == absl::StatusCode::kUnavailable;
+      co_return s;
     }
     conn = *std::move(acquired);
     from_pool = true;
@@ -196,7 +194,7 @@ asio::awaitable<absl::StatusOr<Gateway::StatementDescription>> Gateway::Describe
   } else {
     absl::StatusOr<PooledConnection> acquired =
         co_await Primary().shards[call.shard]->Acquire(call.deadline);
-    if (!acquired.ok()) co_return acquired.status();
+    if (!acquired.ok()) co_return BackendUnavailable(Primary().name, acquired.status());
     borrowed = *std::move(acquired);
     conn = &*borrowed;
     if (!session.database().empty() && conn->current_database() != session.database()) {

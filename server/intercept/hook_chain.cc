@@ -6,6 +6,10 @@ namespace mysqlgw {
 
 void DeriveStatementFields(StatementContext& ctx) {
   ctx.kind = Classify(ctx.sql);
+  DeriveDigestFields(ctx);
+}
+
+void DeriveDigestFields(StatementContext& ctx) {
   StatementDigest d = DigestStatement(ctx.sql);
   ctx.digest = d.hash;
   ctx.digest_text = std::move(d.text);

@@ -19,6 +19,8 @@ namespace mysqlgw {
 
 // Fills the fields of `ctx` derived from ctx.sql: kind, digest, tables.
 void DeriveStatementFields(StatementContext& ctx);
+// The same without the kind, for a caller that classified the text already.
+void DeriveDigestFields(StatementContext& ctx);
 
 class HookChain {
  public:
