@@ -9,7 +9,11 @@
 #   4. the Dockerfile's package lists match scripts/setup and the binary's
 #      libraries (deploy/check_packages.py);
 #   5. the real gateway runs each overlay's configuration: start, health,
-#      hot reload, rejected reload, graceful stop (deploy/check_gateway.py).
+#      hot reload, rejected reload, graceful stop (deploy/check_gateway.py);
+#   6. the Grafana dashboard (deploy/grafana) is well-formed, its PromQL
+#      parses, and every metric it and the alert rules name is in a running
+#      gateway's /metrics; the alert rules pass `promtool check rules` even
+#      without kubectl (deploy/check_dashboard.py).
 # Prints one line per check and exits 1 if any failed.
 #
 # Usage: deploy/check.sh [--binary PATH_TO_MYSQLGW]
@@ -25,7 +29,7 @@ while (($#)); do
   case "$1" in
     --binary) BINARY="${2:?--binary needs a path}"; shift 2 ;;
     --binary=*) BINARY="${1#--binary=}"; shift ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "deploy: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -123,6 +127,12 @@ if [[ -n "$BINARY" && ! -x "$BINARY" ]]; then
 fi
 
 run_checker "Dockerfile packages" "$DEPLOY/check_packages.py" ${BINARY:+--binary "$BINARY"}
+
+# --- 6. The Grafana dashboard against the gateway's real metrics -------------
+if [[ -n "$BINARY" ]]; then
+  run_checker "Grafana dashboard" /usr/bin/python3 "$DEPLOY/check_dashboard.py" \
+    --binary "$BINARY" --src "$ROOT"
+fi
 
 if [[ -n "$BINARY" ]] && ((${#OVERLAYS[@]})); then
   configs=()

@@ -41,6 +41,8 @@ TEST_ONLY = {
     "golang-github-golang-protobuf-1-5-dev": "Go client tests (clients/go)",
     "clang": "fuzzing (scripts/fuzz)",
     "libclang-rt-14-dev": "fuzzing (scripts/fuzz)",
+    "chromium": "the /statusz browser test (tests/statusz)",
+    "chromium-driver": "the /statusz browser test (tests/statusz)",
 }
 
 # In the runtime stage without being a library of the binary.

@@ -40,6 +40,7 @@ absl::StatusCode ClassifyServerErrno(uint16_t code) {
     case 1366:  // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
     case 1406:  // ER_DATA_TOO_LONG
     case 1048:  // ER_BAD_NULL_ERROR
+    case 1390:  // ER_PS_MANY_PARAM (over 65535 placeholders)
       return absl::StatusCode::kInvalidArgument;
     case 1451:  // ER_ROW_IS_REFERENCED_2
     case 1452:  // ER_NO_REFERENCED_ROW_2

@@ -33,9 +33,9 @@ TEST(OkPacketTest, ParsesInsertResult) {
   EXPECT_EQ(again->info, info);
   // A prefix that does not span the rest is just text.
   EXPECT_EQ(
-      ParseOkPacket("\x00\x00\x00\x02\x00\x00\x00\x05abc"s, kClientProtocol41)
+      ParseOkPacket("\x00\x00\x00\x02\x00\x00\x00\x05" "abc"s, kClientProtocol41)
           ->info,
-      "\x05abc");
+      "\x05" "abc");
   for (size_t n = 0; n < 7; ++n) {
     EXPECT_FALSE(ParseOkPacket(payload.substr(0, n), kClientProtocol41).ok())
         << n;

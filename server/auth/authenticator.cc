@@ -42,18 +42,28 @@ Authenticator::Authenticator(const v1::AuthConfig& config)
     : Authenticator(config, &ConstantTimeEquals) {}
 
 Authenticator::Authenticator(const v1::AuthConfig& config, DigestEquals digest_equals)
-    : digest_equals_(std::move(digest_equals)) {
+    : digest_equals_(std::move(digest_equals)), tables_(Build(config)) {}
+
+std::shared_ptr<const Authenticator::Tables> Authenticator::Build(const v1::AuthConfig& config) {
+  auto tables = std::make_shared<Tables>();
   for (const v1::PrincipalConfig& principal_config : config.principals()) {
     auto principal = std::make_shared<const Principal>(Principal::FromConfig(principal_config));
-    by_name_.emplace(principal->name, principal);
+    tables->by_name.emplace(principal->name, principal);
     for (const std::string& hex : principal_config.token_sha256()) {
       std::optional<std::string> digest = ParseSha256Hex(hex);
       if (!digest.has_value()) continue;  // ValidateConfig reports these.
-      by_digest_prefix_[BucketOf(*digest)].push_back(Entry{*std::move(digest), principal});
+      tables->by_digest_prefix[BucketOf(*digest)].push_back(
+          Entry{*std::move(digest), principal});
     }
   }
-  if (config.allow_anonymous()) anonymous_ = FindPrincipal(config.anonymous_principal());
+  if (config.allow_anonymous()) {
+    auto it = tables->by_name.find(config.anonymous_principal());
+    if (it != tables->by_name.end()) tables->anonymous = it->second;
+  }
+  return tables;
 }
+
+void Authenticator::Reload(const v1::AuthConfig& config) { tables_.store(Build(config)); }
 
 uint64_t Authenticator::BucketOf(absl::string_view digest) {
   uint64_t prefix = 0;
@@ -62,14 +72,16 @@ uint64_t Authenticator::BucketOf(absl::string_view digest) {
 }
 
 std::shared_ptr<const Principal> Authenticator::FindPrincipal(absl::string_view name) const {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  std::shared_ptr<const Tables> tables = tables_.load();
+  auto it = tables->by_name.find(name);
+  return it == tables->by_name.end() ? nullptr : it->second;
 }
 
 absl::StatusOr<std::shared_ptr<const Principal>> Authenticator::Authenticate(
     std::optional<absl::string_view> authorization_header) const {
+  std::shared_ptr<const Tables> tables = tables_.load();
   if (!authorization_header.has_value()) {
-    if (anonymous_ != nullptr) return anonymous_;
+    if (tables->anonymous != nullptr) return tables->anonymous;
     return Unauthenticated("missing bearer token");
   }
   std::optional<absl::string_view> token = BearerToken(*authorization_header);
@@ -79,7 +91,8 @@ absl::StatusOr<std::shared_ptr<const Principal>> Authenticator::Authenticate(
   const std::string digest = Sha256(*token);
   if (digest.size() != kSha256Bytes) return absl::InternalError("SHA-256 failed");
   std::shared_ptr<const Principal> found;
-  if (auto it = by_digest_prefix_.find(BucketOf(digest)); it != by_digest_prefix_.end()) {
+  if (auto it = tables->by_digest_prefix.find(BucketOf(digest));
+      it != tables->by_digest_prefix.end()) {
     // Every entry is compared, not only up to the first match.
     for (const Entry& entry : it->second) {
       if (digest_equals_(digest, entry.digest) && found == nullptr) found = entry.principal;

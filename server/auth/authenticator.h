@@ -10,9 +10,14 @@
 // entry in that bucket. The map's own key comparison therefore only sees a
 // prefix of a SHA-256 output, which a caller cannot steer towards a
 // configured hash, so its timing tells nothing about valid tokens.
+//
+// Reload() swaps in the principals of a new configuration atomically (a
+// configuration reload revokes a removed token for the next call); calls
+// already authenticated keep the principal they got.
 #ifndef SERVER_AUTH_AUTHENTICATOR_H_
 #define SERVER_AUTH_AUTHENTICATOR_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,18 +56,27 @@ class Authenticator {
   // By name, e.g. for the anonymous principal; null when unknown.
   std::shared_ptr<const Principal> FindPrincipal(absl::string_view name) const;
 
+  // Replaces every principal and token with those of `config` (which should
+  // have passed ValidateConfig). Any thread.
+  void Reload(const v1::AuthConfig& config);
+
  private:
   struct Entry {
     std::string digest;  // 32 bytes.
     std::shared_ptr<const Principal> principal;
   };
+  // Everything one configuration defines; immutable once built.
+  struct Tables {
+    absl::flat_hash_map<uint64_t, std::vector<Entry>> by_digest_prefix;
+    absl::flat_hash_map<std::string, std::shared_ptr<const Principal>> by_name;
+    std::shared_ptr<const Principal> anonymous;  // Null unless allowed.
+  };
 
   static uint64_t BucketOf(absl::string_view digest);
+  static std::shared_ptr<const Tables> Build(const v1::AuthConfig& config);
 
   DigestEquals digest_equals_;
-  absl::flat_hash_map<uint64_t, std::vector<Entry>> by_digest_prefix_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const Principal>> by_name_;
-  std::shared_ptr<const Principal> anonymous_;  // Null unless allowed.
+  std::atomic<std::shared_ptr<const Tables>> tables_;
 };
 
 }  // namespace mysqlgw

@@ -73,6 +73,30 @@ TEST(AuthenticatorTest, RotationAcceptsBothHashesForOnePrincipal) {
   EXPECT_EQ(old_token->get(), new_token->get());  // The same principal object.
 }
 
+TEST(AuthenticatorTest, ReloadRevokesRemovedTokensAndKeepsPrincipalsAlreadyHandedOut) {
+  Authenticator auth(Config());
+  absl::StatusOr<std::shared_ptr<const Principal>> before = auth.Authenticate(Bearer(kAppToken));
+  ASSERT_TRUE(before.ok());
+  // The old app token removed, the reporting principal removed, and app
+  // reduced to reads.
+  v1::AuthConfig next;
+  v1::PrincipalConfig* app = next.add_principals();
+  app->set_name("app");
+  app->add_token_sha256(Sha256Hex(kAppNextToken));
+  app->add_databases("app");
+  app->add_operations(v1::OPERATION_READ);
+  auth.Reload(next);
+  ExpectUnauthenticated(auth.Authenticate(Bearer(kAppToken)), "invalid token");
+  ExpectUnauthenticated(auth.Authenticate(Bearer(kReportToken)), "invalid token");
+  EXPECT_EQ(auth.FindPrincipal("reporting"), nullptr);
+  absl::StatusOr<std::shared_ptr<const Principal>> after =
+      auth.Authenticate(Bearer(kAppNextToken));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_FALSE((*after)->Allows(v1::OPERATION_WRITE));
+  // A call authenticated before the reload keeps what it was given.
+  EXPECT_TRUE((*before)->Allows(v1::OPERATION_WRITE));
+}
+
 TEST(AuthenticatorTest, SchemeAndSpacing) {
   Authenticator auth(Config());
   for (const char* header : {"bearer app-token-1", "BEARER app-token-1", "Bearer   app-token-1",

@@ -161,6 +161,18 @@ void ChangeConverter::Commit(const binlog::EventHeader& header,
   tables_.clear();
 }
 
+void ChangeConverter::AbandonTransaction() {
+  in_transaction_ = false;
+  saw_begin_query_ = false;
+  standalone_ = false;
+  just_committed_ = false;
+  gtid_.clear();
+  pending_domain_gtid_.clear();
+  tables_.clear();
+  file_ = committed_.file;
+  position_ = committed_.position;
+}
+
 void ChangeConverter::OnQuery(const binlog::EventHeader& header, const binlog::QueryEvent& query,
                               ChangeEvents* out) {
   if (IsStatement(query.query, "BEGIN") || IsStatement(query.query, "START TRANSACTION")) {
@@ -174,6 +186,11 @@ void ChangeConverter::OnQuery(const binlog::EventHeader& header, const binlog::Q
     return;
   }
   // A statement logged as text: DDL, or a statement of a non-row format.
+  if (schema_tracker_ != nullptr) {
+    schema_tracker_->OnQuery(query.schema, query.query,
+                             DdlOptionsFromSqlMode(query.status.sql_mode.value_or(0)),
+                             BinlogPoint{file_, position_});
+  }
   const bool own_transaction = !in_transaction_;
   if (own_transaction) Begin(header, "", out);
   if (options_.include_ddl && filter_->AllowsSchema(query.schema)) {
@@ -277,7 +294,11 @@ absl::Status ChangeConverter::Convert(const binlog::Event& event, uint32_t raw_l
           if (!in_transaction_) Begin(h, "", out);
           Commit(h, out);
         } else if constexpr (std::is_same_v<T, binlog::TableMap>) {
-          tables_[body.table_id] = body;
+          binlog::TableMap& map = tables_[body.table_id] = body;
+          if (schema_tracker_ != nullptr && !map.has_names() &&
+              filter_->Allows(map.schema, map.table)) {
+            schema_tracker_->Name(&map);
+          }
         } else if constexpr (std::is_same_v<T, binlog::RowsEvent>) {
           if (!in_transaction_) Begin(h, "", out);
           return OnRows(body, out);

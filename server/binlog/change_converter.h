@@ -22,6 +22,7 @@
 #include "mysqlgw/v1/binlog.pb.h"
 #include "mysqlwire/binlog/decoder.h"
 #include "server/binlog/resume_token.h"
+#include "server/binlog/schema_tracker.h"
 #include "server/binlog/table_filter.h"
 
 namespace mysqlgw {
@@ -56,6 +57,21 @@ class ChangeConverter {
   const std::string& file() const { return file_; }
   uint64_t position() const { return position_; }
 
+  // Forgets a transaction cut off by a lost connection: the stream is then
+  // read again from committed(), which replays that transaction from its
+  // start. Announced table refs are kept (subscribers already know them).
+  void AbandonTransaction();
+
+  // A table_ref for rows that do not come from the binlog (snapshots), so
+  // that refs stay unique within the stream.
+  uint32_t ReserveTableRef() { return next_ref_++; }
+
+  // Column names for tables whose TABLE_MAP has none (MINIMAL metadata):
+  // the converter names them from `tracker` (when it has a definition that
+  // fits) and feeds it the DDL it sees. Null: columns stay "@1", "@2"...
+  // The tracker must outlive the converter.
+  void set_schema_tracker(SchemaTracker* tracker) { schema_tracker_ = tracker; }
+
  private:
   void Begin(const mysqlwire::binlog::EventHeader& header, std::string gtid,
              ChangeEvents* out);
@@ -88,6 +104,7 @@ class ChangeConverter {
   absl::flat_hash_map<uint64_t, mysqlwire::binlog::TableMap> tables_;
   absl::flat_hash_map<std::string, std::pair<uint32_t, std::string>> announced_;
   uint32_t next_ref_ = 1;
+  SchemaTracker* schema_tracker_ = nullptr;
 };
 
 // Parses a MariaDB GTID state ("0-1-100,1-2-5") into domain -> gtid.

@@ -80,6 +80,14 @@ void ApplyDefaults(v1::GatewayConfig* config) {
     observability->set_max_tracked_digests(kDefaultMaxTrackedDigests);
   }
 
+  v1::BinlogConfig* binlog = config->mutable_binlog();
+  if (!binlog->has_reconnect_timeout()) {
+    SetSeconds(binlog->mutable_reconnect_timeout(), kDefaultBinlogReconnectSeconds);
+  }
+  if (!binlog->has_reconnect_initial_backoff()) {
+    binlog->mutable_reconnect_initial_backoff()->set_nanos(kDefaultBinlogBackoffMillis * 1000000);
+  }
+
   if (config->io_threads() == 0) {
     unsigned cores = std::thread::hardware_concurrency();
     config->set_io_threads(cores > 0 ? cores : 1);

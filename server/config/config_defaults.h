@@ -39,6 +39,8 @@ inline constexpr uint32_t kDefaultRetryMaxAttempts = 2;
 
 inline constexpr int64_t kDefaultShutdownGraceSeconds = 10;
 inline constexpr int64_t kDefaultSlowStatementSeconds = 1;
+inline constexpr int64_t kDefaultBinlogReconnectSeconds = 60;
+inline constexpr int32_t kDefaultBinlogBackoffMillis = 100;
 inline constexpr uint32_t kDefaultMaxTrackedDigests = 2000;
 
 // The MySQL-protocol listener's, filled in only when it has an address.

@@ -148,6 +148,19 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
   gw->digest_stats_ = std::make_shared<DigestStats>(
       std::max<uint32_t>(1, observability.max_tracked_digests()), slow, std::move(slow_log));
   env.observers.push_back(gw->digest_stats_);
+  if (const std::string& access = observability.access_log(); !access.empty() && access != "off") {
+    AccessLogOptions options;
+    options.destination = access;
+    options.format = observability.log_format() == v1::LOG_FORMAT_JSON ? LogFormat::kJson
+                                                                        : LogFormat::kText;
+    options.log_parameter_values = observability.log_parameter_values();
+    absl::StatusOr<std::unique_ptr<AccessLog>> opened = AccessLog::Open(std::move(options));
+    if (!opened.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("observability.access_log: ", opened.status().message()));
+    }
+    gw->access_log_ = *std::move(opened);
+  }
   absl::StatusOr<std::unique_ptr<Interceptor>> interceptor =
       Interceptor::Create(config.interception(), std::move(env));
   if (!interceptor.ok()) return interceptor.status();
@@ -447,7 +460,15 @@ absl::Status Gateway::Route(RouteTarget target, Work& work) {
 asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& sink,
                                                       CallControl& control) {
   const HookChain& chain = work.policy->chain();
-  if (chain.empty()) co_return co_await Run(work, sink, control);
+  if (chain.empty()) {
+    absl::Status s = co_await Run(work, sink, control);
+    if (work.call->stats != nullptr) {
+      ResultInfo unobserved;  // Rows and bytes are counted by the hooks' sink.
+      unobserved.status = s;
+      work.call->stats->AddStatement(work.context, unobserved, work.statement.params);
+    }
+    co_return s;
+  }
   const auto start = std::chrono::steady_clock::now();
   StatementContext& ctx = work.context;
   StatementPlan plan;
@@ -499,6 +520,9 @@ asio::awaitable<absl::Status> Gateway::RunIntercepted(Work& work, ResultSink& si
   result.latency = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
   absl::Status after = chain.ReadQueryResult(ran, ctx, plan, result);
+  if (work.call->stats != nullptr) {
+    work.call->stats->AddStatement(ctx, result, work.statement.params);
+  }
   // A hook may still turn success into an error while nothing has been sent.
   if (result.status.ok() && !after.ok() && sink.Rewind()) co_return after;
   co_return result.status;
@@ -779,6 +803,11 @@ std::vector<std::pair<std::string, PoolStats>> Gateway::PoolStatistics() const {
       sum.waiting += s.waiting;
       sum.connects += s.connects;
       sum.connect_failures += s.connect_failures;
+      sum.acquired += s.acquired;
+      sum.wait_timeouts += s.wait_timeouts;
+      sum.rejected_full += s.rejected_full;
+      sum.waits += s.waits;
+      sum.wait_seconds_sum += s.wait_seconds_sum;
     }
     out.emplace_back(backend->name, sum);
   }

@@ -25,6 +25,7 @@
 #include "mysqlgw/v1/gateway.pb.h"
 #include "server/auth/principal.h"
 #include "server/gateway/call_control.h"
+#include "server/gateway/call_stats.h"
 #include "server/gateway/event_loops.h"
 #include "server/gateway/result_sink.h"
 #include "server/gateway/session.h"
@@ -34,6 +35,7 @@
 #include "server/intercept/digest_stats.h"
 #include "server/intercept/hook.h"
 #include "server/intercept/interceptor.h"
+#include "server/log/access_log.h"
 #include "server/pool/connection_pool.h"
 #include "server/routing/backend_health.h"
 #include "server/routing/read_your_writes.h"
@@ -50,6 +52,9 @@ struct CallInfo {
       std::chrono::steady_clock::time_point::max();
   // For interception hooks: principal name, address, protocol.
   ClientInfo client;
+  // Filled with what the call's statements did when the call is access
+  // logged; null otherwise.
+  CallStats* stats = nullptr;
 };
 
 class Gateway {
@@ -74,6 +79,8 @@ class Gateway {
   Interceptor& interceptor() { return *interceptor_; }
   // Statistics by statement digest (GET /digests), and the slow log.
   const DigestStats& digest_stats() const { return *digest_stats_; }
+  // The access log (observability.access_log); null when off.
+  AccessLog* access_log() const { return access_log_.get(); }
 
   // Query and StreamQuery: the sink decides buffering.
   boost::asio::awaitable<absl::Status> Query(const CallInfo& call,
@@ -246,6 +253,7 @@ class Gateway {
   std::atomic<int64_t> pinned_sessions_{0};
   boost::asio::steady_timer quota_timer_;
   bool stopping_ = false;  // Loop 0 only.
+  std::unique_ptr<AccessLog> access_log_;
 };
 
 }  // namespace mysqlgw

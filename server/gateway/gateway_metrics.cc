@@ -75,6 +75,15 @@ absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Create(
       {metrics::MetricType::kCounter, "mysqlgw_pool_connect_failures_total",
        "Backend connection attempts that failed, per backend.",
        pool_gauge([](const PoolStats& s) { return s.connect_failures; })},
+      {metrics::MetricType::kCounter, "mysqlgw_pool_waits_total",
+       "Calls that queued for a backend connection, per backend.",
+       pool_gauge([](const PoolStats& s) { return s.waits; })},
+      {metrics::MetricType::kCounter, "mysqlgw_pool_wait_seconds_total",
+       "Time calls spent queued for a backend connection, per backend.",
+       pool_gauge([](const PoolStats& s) { return s.wait_seconds_sum; })},
+      {metrics::MetricType::kCounter, "mysqlgw_pool_wait_timeouts_total",
+       "Calls that queued for a backend connection until their deadline, per backend.",
+       pool_gauge([](const PoolStats& s) { return s.wait_timeouts; })},
   };
   for (const Spec& spec : specs) {
     if (absl::Status s = registry.AddCallback(spec.type, spec.name, spec.help, {"backend"},

@@ -11,6 +11,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/use_awaitable.hpp"
+#include "server/gateway/access_logging.h"
 #include "server/gateway/call_control.h"
 #include "server/gateway/grpc_call.h"
 #include "server/gateway/stream_chunker.h"
@@ -20,6 +21,14 @@ namespace mysqlgw {
 namespace asio = boost::asio;
 
 namespace {
+
+// Who called and what the call did, for its access log line; filled only
+// while the access log is on.
+struct CallAccess {
+  std::string principal;
+  std::string peer;
+  CallStats stats;
+};
 
 // The transaction a request belongs to (it decides the call's event loop).
 template <typename Request>
@@ -44,6 +53,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 
   Request request;
   Response response;
+  CallAccess access;
 
  private:
   grpc::CallbackServerContext* context_;
@@ -60,6 +70,7 @@ class StreamCall : public AwaitableWriteReactor, public ResultSink {
       : AwaitableWriteReactor(context, loop), chunker_(chunk_bytes) {}
 
   v1::QueryRequest request;
+  CallAccess access;
 
   absl::Status BeginResult(const std::vector<mysqlwire::ColumnDefinition>& columns) override {
     chunker_.BeginResult(columns);
@@ -102,6 +113,12 @@ void GatewayService::Finish(Reactor* reactor, RpcMethod method,
     metrics_->RecordRpc(method, static_cast<absl::StatusCode>(g.error_code()),
                         std::chrono::steady_clock::now() - start);
   }
+  if (AccessLog* log = gateway_.access_log()) {
+    CallAccess& a = reactor->access;
+    log->Write(MakeAccessRecord("grpc", RpcMethodName(method), std::move(a.principal),
+                                std::move(a.peer), std::move(a.stats), status,
+                                std::chrono::steady_clock::now() - start));
+  }
   reactor->Finish(g);
   in_flight_.fetch_sub(1);
 }
@@ -113,6 +130,10 @@ grpc::ServerUnaryReactor* GatewayService::ServeUnary(RpcMethod method,
                                                      Body body) {
   const auto start = std::chrono::steady_clock::now();
   auto* reactor = new UnaryCall<Request, Response>(context);
+  AccessLog* access_log = gateway_.access_log();
+  if (access_log != nullptr) {
+    reactor->access.peer = ClientAddress::FromGrpcPeer(context->peer()).ToString();
+  }
   if (!Admit()) {
     Finish(reactor, method, start, absl::UnavailableError("the gateway is shutting down"));
     return reactor;
@@ -140,6 +161,11 @@ grpc::ServerUnaryReactor* GatewayService::ServeUnary(RpcMethod method,
   info.deadline = SteadyDeadline(context);
   info.client.principal = info.principal->name;
   info.client.address = ClientAddress::FromGrpcPeer(context->peer());
+  if (access_log != nullptr) {
+    reactor->access.principal = info.principal->name;
+    reactor->access.stats.collect_params = access_log->log_parameter_values();
+    info.stats = &reactor->access.stats;
+  }
   asio::co_spawn(
       gateway_.loop(*shard),
       [body = std::move(body), info = std::move(info), control,
@@ -179,6 +205,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
   absl::StatusOr<size_t> shard = gateway_.ShardFor(request.transaction_id());
   asio::io_context& loop = gateway_.loop(shard.ok() ? *shard : 0);
   auto* reactor = new StreamCall(context, loop, gateway_.limits().stream_chunk_bytes());
+  AccessLog* access_log = gateway_.access_log();
+  if (access_log != nullptr) {
+    reactor->access.peer = ClientAddress::FromGrpcPeer(context->peer()).ToString();
+  }
   if (!Admit()) {
     Finish(reactor, kMethod, start, absl::UnavailableError("the gateway is shutting down"));
     return reactor;
@@ -206,6 +236,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::StreamQuery(
   info.deadline = SteadyDeadline(context);
   info.client.principal = info.principal->name;
   info.client.address = ClientAddress::FromGrpcPeer(context->peer());
+  if (access_log != nullptr) {
+    reactor->access.principal = info.principal->name;
+    reactor->access.stats.collect_params = access_log->log_parameter_values();
+    info.stats = &reactor->access.stats;
+  }
   asio::co_spawn(
       loop,
       [this, reactor, info = std::move(info), control]() -> asio::awaitable<absl::Status> {

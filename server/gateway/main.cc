@@ -23,16 +23,21 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "server/auth/authenticator.h"
 #include "server/binlog/change_stream_service.h"
+#include "server/binlog/stream_registry.h"
 #include "server/config/build_config.h"
+#include "server/gateway/access_logging.h"
 #include "server/gateway/config_reloader.h"
 #include "server/gateway/event_loops.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/gateway_metrics.h"
 #include "server/gateway/grpc_service.h"
+#include "server/gateway/status_collector.h"
 #include "server/gateway/interception_metrics.h"
 #include "server/http/admin_server.h"
+#include "server/http/statusz.h"
 #include "server/listener/listener.h"
 #include "server/listener/listener_metrics.h"
+#include "server/log/log.h"
 #include "server/metrics/process_metrics.h"
 #include "server/metrics/registry.h"
 
@@ -47,7 +52,8 @@ ABSL_FLAG(bool, allow_anonymous, false,
           "serve calls without a token as an all-powerful 'anonymous' principal "
           "(local development only)");
 ABSL_FLAG(std::string, admin_address, "",
-          "admin HTTP address host:port for /metrics, /healthz, /readyz (overrides the config)");
+          "admin HTTP address host:port for /metrics, /healthz, /readyz, /statusz "
+          "(overrides the config)");
 ABSL_FLAG(std::string, admin_port_file, "", "write the bound admin HTTP port here");
 ABSL_FLAG(int, config_poll_ms, 1000,
           "how often to check the configuration file for changes (hot reload)");
@@ -60,10 +66,12 @@ namespace {
 
 constexpr char kVersion[] = "0.1.0";
 
+// The gateway's log (format and level from observability).
 void Log(absl::string_view level, absl::string_view message) {
-  std::fprintf(stderr, "%s %s mysqlgw: %s\n",
-               absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
-               std::string(level).c_str(), std::string(message).c_str());
+  mysqlgw::Log(level == "ERROR"     ? mysqlgw::LogLevel::kError
+               : level == "WARNING" ? mysqlgw::LogLevel::kWarning
+                                    : mysqlgw::LogLevel::kInfo,
+               "main", message);
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
@@ -105,6 +113,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "mysqlgw --config=FILE | --backend_dsn=DSN [--backend_password_env=VAR] ...");
   absl::ParseCommandLine(argc, argv);
+  const absl::Time started = absl::Now();  // Uptime on /statusz.
 
   // Block the shutdown signals in every thread; the main thread waits for them.
   sigset_t set;
@@ -126,7 +135,12 @@ int main(int argc, char** argv) {
     Log("ERROR", absl::StrCat("configuration: ", config.status().message()));
     return 2;
   }
+  mysqlgw::ConfigureLogFromConfig(config->observability());
 
+  // Open change streams, for /statusz and the change stream metrics.
+  // Declared before the event loops: a stream still on a loop at exit
+  // unregisters itself when the loops are destroyed.
+  mysqlgw::StreamRegistry streams;
   mysqlgw::EventLoops loops(config->io_threads());
   absl::StatusOr<std::unique_ptr<mysqlgw::Gateway>> gateway =
       mysqlgw::Gateway::Create(*config, loops);
@@ -159,9 +173,31 @@ int main(int argc, char** argv) {
   }
 
   mysqlgw::Authenticator authenticator(config->auth());
-  mysqlgw::GatewayService service(**gateway, authenticator, metrics->get());
+  // observability.metrics_enabled: false leaves calls unrecorded (the
+  // families stay, at zero).
+  mysqlgw::GatewayMetrics* call_metrics =
+      mysqlgw::MetricsEnabled(config->observability()) ? metrics->get() : nullptr;
+  if (absl::Status s = mysqlgw::RegisterAccessLogMetrics(registry, (*gateway)->access_log());
+      !s.ok()) {
+    Log("ERROR", absl::StrCat("metrics: ", s.message()));
+    return 2;
+  }
+  mysqlgw::GatewayService service(**gateway, authenticator, call_metrics);
+  mysqlgw::ChangeStreamLimits stream_limits;
+  auto millis = [](const google::protobuf::Duration& d) {
+    return std::chrono::milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
+  };
+  stream_limits.reconnect_timeout = millis(config->binlog().reconnect_timeout());
+  stream_limits.reconnect_initial_backoff =
+      std::max(millis(config->binlog().reconnect_initial_backoff()), std::chrono::milliseconds(1));
+  if (absl::Status s = mysqlgw::RegisterStreamMetrics(registry, streams); !s.ok()) {
+    Log("ERROR", absl::StrCat("metrics: ", s.message()));
+    return 2;
+  }
   mysqlgw::ChangeStreamService change_stream(loops, authenticator,
-                                             (*gateway)->PrimaryConnectOptions(), metrics->get());
+                                             (*gateway)->PrimaryConnectOptions(), call_metrics,
+                                             stream_limits, &streams);
+  change_stream.set_access_log((*gateway)->access_log());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -211,6 +247,10 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Built before the admin server, which shows its version on /statusz.
+  mysqlgw::ConfigReloader reloader(absl::GetFlag(FLAGS_config), overrides, *config,
+                                   (*gateway)->interceptor(), &authenticator);
+
   // The admin server runs on its own thread: a scrape never delays a call.
   std::atomic<bool> ready{true};
   boost::asio::io_context admin_io(1);
@@ -232,6 +272,13 @@ int main(int argc, char** argv) {
     };
     // The 50 statement digests with the most total time.
     endpoints.pages["/digests"] = [gw] { return gw->digest_stats().RenderTop(50); };
+    // Build, uptime, configuration version, backends, pools, open change
+    // streams, top digests: HTML, or JSON with ?format=json.
+    endpoints.typed_pages["/statusz"] = [sources = mysqlgw::StatusSources{
+                                             gw, &*config, &reloader, &streams, kVersion, "",
+                                             started}](const mysqlgw::http::PageRequest& r) {
+      return mysqlgw::http::ServeStatusz(r, mysqlgw::CollectStatus(sources));
+    };
     endpoints.pages["/backends"] = [gw] {
       std::string out;
       for (const auto& [name, health] : gw->BackendHealthSnapshot()) {
@@ -256,7 +303,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     admin_thread = std::thread([&admin_io] { admin_io.run(); });
-    Log("INFO", absl::StrCat("admin HTTP (/metrics, /healthz, /readyz) on port ", admin->port()));
+    Log("INFO", absl::StrCat("admin HTTP (/metrics, /healthz, /readyz, /statusz) on port ",
+                             admin->port()));
     if (const std::string path = absl::GetFlag(FLAGS_admin_port_file); !path.empty()) {
       std::ofstream(path) << admin->port() << "\n";
     }
@@ -268,8 +316,6 @@ int main(int argc, char** argv) {
     std::ofstream(path) << port << "\n";
   }
 
-  mysqlgw::ConfigReloader reloader(absl::GetFlag(FLAGS_config), overrides, *config,
-                                   (*gateway)->interceptor());
   reloader.StartWatching(std::chrono::milliseconds(absl::GetFlag(FLAGS_config_poll_ms)));
   const int signal = WaitForShutdownSignal(reloader);
   reloader.Stop();

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "boost/asio/as_tuple.hpp"
 #include "boost/asio/co_spawn.hpp"
@@ -22,13 +23,55 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // Completion of a background KILL, awaited before the connection is let go
 // so the KILL can never hit a later statement of another caller.
 struct KillState {
-  explicit KillState(asio::any_io_executor ex) : done_signal(ex) {
+  explicit KillState(asio::any_io_executor ex) : done_signal(ex), grace(ex) {
     done_signal.expires_at(asio::steady_timer::time_point::max());
   }
   bool started = false;
   bool done = false;
   asio::steady_timer done_signal;
+  // The statement returned (Run no longer waits on the connection).
+  bool statement_done = false;
+  asio::steady_timer grace;
 };
+
+// How long a statement may stay silent once its KILL QUERY has been sent (or
+// could not be): a server that got the KILL answers at once.
+constexpr std::chrono::milliseconds kKillGrace{2000};
+
+// Character sets in which a byte below 0x80 (a backslash, a quote) can be
+// the second byte of a character, so client-side escaping can be subverted
+// (mysqlwire/protocol/escaping.h): "\xbf\\'" reads as one character and a
+// quote that ends the literal.
+bool EscapingUnsafeCharset(absl::string_view name) {
+  for (absl::string_view unsafe : {"big5", "cp932", "gbk", "sjis", "gb18030"}) {
+    if (absl::EqualsIgnoreCase(name, unsafe)) return true;
+  }
+  return false;
+}
+
+// Interpolation escapes for the character set the connection was opened
+// with (utf8mb4). A caller's SET NAMES survives inside a transaction, so
+// once the session changed, the server is asked which character set it
+// parses statements in; one where escaping is unsafe is refused.
+asio::awaitable<absl::Status> CheckInterpolationCharset(mysqlwire::Connection& conn) {
+  if (!conn.session_state_changed()) co_return absl::OkStatus();
+  absl::StatusOr<std::vector<mysqlwire::ResultSet>> r =
+      co_await conn.Query("SELECT @@SESSION.character_set_client");
+  if (!r.ok()) co_return r.status();
+  std::string charset;
+  if (!r->empty() && !r->front().rows.empty() && !r->front().rows.front().empty()) {
+    const mysqlwire::Value& v = r->front().rows.front().front();
+    if (v.kind() == mysqlwire::Value::Kind::kString) charset = v.as_string();
+    if (v.kind() == mysqlwire::Value::Kind::kBytes) charset = v.as_bytes();
+  }
+  if (charset.empty() || EscapingUnsafeCharset(charset)) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "parameter_mode INTERPOLATED is refused: the session's character set '", charset,
+        "' lets escaped values end their literal; use PARAMETER_MODE_PREPARED or SET NAMES "
+        "utf8mb4"));
+  }
+  co_return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -53,14 +96,23 @@ asio::awaitable<absl::Status> StatementExecutor::Run(mysqlwire::Connection& conn
   auto executor = co_await asio::this_coro::executor;
   auto kill = std::make_shared<KillState>(executor);
   const uint32_t thread_id = conn.connection_id();
-  call.SetOnCancel([this, kill, thread_id, executor] {
+  call.SetOnCancel([this, kill, thread_id, executor, conn = &conn] {
     kill->started = true;
     asio::co_spawn(
         executor,
-        [this, kill, thread_id]() -> asio::awaitable<void> {
+        [this, kill, thread_id, conn]() -> asio::awaitable<void> {
           co_await KillQuery(thread_id);
           kill->done = true;
           kill->done_signal.cancel();
+          if (kill->statement_done) co_return;
+          // Still no answer: the server or the network went silent (a stall,
+          // a blackhole), and the KILL cannot reach the statement's socket.
+          // Waiting on would hold the call and a pool slot forever; closing
+          // the connection ends the statement with an error, and Run's
+          // caller discards it. `conn` is valid while the statement runs.
+          kill->grace.expires_after(kKillGrace);
+          auto [ec] = co_await kill->grace.async_wait(kAsTuple);
+          if (!ec && !kill->statement_done) conn->Close();
         },
         asio::detached);
   });
@@ -76,6 +128,8 @@ asio::awaitable<absl::Status> StatementExecutor::Run(mysqlwire::Connection& conn
   }
 
   absl::Status status = co_await RunInner(conn, statement, sink);
+  kill->statement_done = true;
+  kill->grace.cancel();
   call.ClearOnCancel();
   if (timer) timer->cancel();
 
@@ -112,6 +166,7 @@ asio::awaitable<absl::Status> StatementExecutor::RunInner(mysqlwire::Connection&
   if (!st.has_params) {
     head = co_await conn.StartQuery(st.sql);
   } else if (st.mode == v1::PARAMETER_MODE_INTERPOLATED) {
+    if (absl::Status safe = co_await CheckInterpolationCharset(conn); !safe.ok()) co_return safe;
     absl::StatusOr<std::string> sql =
         mysqlwire::InterpolatePlaceholders(st.sql, st.params, conn.no_backslash_escapes());
     if (!sql.ok()) co_return sql.status();

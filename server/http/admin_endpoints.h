@@ -11,6 +11,17 @@
 
 namespace mysqlgw::http {
 
+// What a page that picks its own format sees of the request.
+struct PageRequest {
+  std::string query;   // After the '?', as sent (not decoded); empty if none.
+  std::string accept;  // The Accept header; empty if none.
+};
+
+struct PageResponse {
+  std::string content_type;
+  std::string body;
+};
+
 struct AdminEndpoints {
   // Rendered for GET /metrics; nullptr makes /metrics a 404. Must outlive the
   // server (until Stop() returned).
@@ -22,6 +33,9 @@ struct AdminEndpoints {
   // More plain-text pages by path (e.g. "/allowlist"), rendered on the
   // server's thread: thread-safe.
   std::map<std::string, std::function<std::string()>> pages = {};
+  // Pages by path that choose their content type from the request (e.g.
+  // "/statusz": HTML or JSON), rendered on the server's thread: thread-safe.
+  std::map<std::string, std::function<PageResponse(const PageRequest&)>> typed_pages = {};
 };
 
 }  // namespace mysqlgw::http

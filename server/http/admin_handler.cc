@@ -21,8 +21,9 @@ Response TextResponse(bhttp::status status, unsigned version, std::string body) 
 
 Response HandleAdminRequest(const Request& request, const AdminEndpoints& endpoints) {
   const unsigned version = request.version();
-  absl::string_view path(request.target().data(), request.target().size());
-  path = path.substr(0, path.find('?'));
+  const absl::string_view target(request.target().data(), request.target().size());
+  const size_t question = target.find('?');
+  const absl::string_view path = target.substr(0, question);
 
   Response response;
   if (request.method() != bhttp::verb::get && request.method() != bhttp::verb::head) {
@@ -41,6 +42,20 @@ Response HandleAdminRequest(const Request& request, const AdminEndpoints& endpoi
                      : TextResponse(bhttp::status::service_unavailable, version, "not ready");
   } else if (auto page = endpoints.pages.find(std::string(path)); page != endpoints.pages.end()) {
     response = TextResponse(bhttp::status::ok, version, page->second());
+  } else if (auto typed = endpoints.typed_pages.find(std::string(path));
+             typed != endpoints.typed_pages.end()) {
+    PageRequest page_request;
+    if (question != absl::string_view::npos) {
+      page_request.query = std::string(target.substr(question + 1));
+    }
+    if (auto accept = request.find(bhttp::field::accept); accept != request.end()) {
+      page_request.accept = std::string(accept->value());
+    }
+    PageResponse page_response = typed->second(page_request);
+    response = Response(bhttp::status::ok, version);
+    response.set(bhttp::field::content_type, page_response.content_type);
+    response.body() = std::move(page_response.body);
+    response.prepare_payload();
   } else {
     response = TextResponse(bhttp::status::not_found, version, "not found\n");
   }

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "mysqlwire/error.h"
 #include "server/log/log.h"
+#include "server/log/redact.h"
 
 namespace mysqlgw {
 
@@ -83,8 +84,10 @@ std::string AuditRecord(const StatementContext& ctx, const StatementPlan& plan,
     AppendJsonString(e->sql_state, &out);
   }
   if (!result.status.ok()) {
+    // MySQL quotes the caller's data in its messages (duplicate keys,
+    // syntax errors): only the message's shape is kept.
     out += ",\"error\":";
-    AppendJsonString(result.status.message(), &out);
+    AppendJsonString(RedactErrorMessage(result.status.message()), &out);
   }
   absl::StrAppend(&out, ",\"rows\":", result.rows, ",\"affected_rows\":", result.affected_rows,
                   ",\"bytes\":", result.bytes, ",\"latency_us\":", result.latency.count(),

@@ -41,6 +41,18 @@ TEST(AuditRecordTest, HoldsTheNormalizedStatementAndOutcome) {
   EXPECT_EQ(line.back(), '}');
 }
 
+TEST(AuditRecordTest, ErrorMessagesLoseTheDataMySqlQuotesInThem) {
+  StatementContext ctx;
+  ctx.digest_text = "INSERT INTO `users` VALUES (...)";
+  ResultInfo result;
+  result.status = mysqlwire::ServerErrorStatus(
+      {1062, "23000", "Duplicate entry 'alice@example.com' for key 'PRIMARY'"});
+  const std::string line = AuditRecord(ctx, StatementPlan(), result);
+  EXPECT_EQ(line.find("alice@example.com"), std::string::npos) << line;
+  EXPECT_NE(line.find("1062 (23000): Duplicate entry '?'\","), std::string::npos) << line;
+  EXPECT_NE(line.find("\"mysql_errno\":1062"), std::string::npos) << line;
+}
+
 TEST(AuditHookTest, WritesOnlyAuditedStatements) {
   const std::string path = std::string(getenv("TEST_TMPDIR")) + "/audit.jsonl";
   {

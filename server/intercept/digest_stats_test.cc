@@ -27,9 +27,9 @@ ResultInfo Result(int64_t micros, uint64_t rows = 1, bool ok = true) {
 TEST(DigestStatsTest, SumsByDigestAndRanksByTotalTime) {
   DigestStats stats(10, std::chrono::microseconds(0), nullptr);
   StatementPlan plan;
-  for (int i = 0; i < 3; ++i) stats.ReadQueryResult(Ctx(1, "SELECT ?"), plan, Result(100));
-  stats.ReadQueryResult(Ctx(2, "UPDATE `t` SET `a` = ?"), plan, Result(1000, 0));
-  stats.ReadQueryResult(Ctx(2, "UPDATE `t` SET `a` = ?"), plan, Result(50, 0, false));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(stats.ReadQueryResult(Ctx(1, "SELECT ?"), plan, Result(100)).ok());
+  EXPECT_TRUE(stats.ReadQueryResult(Ctx(2, "UPDATE `t` SET `a` = ?"), plan, Result(1000, 0)).ok());
+  EXPECT_TRUE(stats.ReadQueryResult(Ctx(2, "UPDATE `t` SET `a` = ?"), plan, Result(50, 0, false)).ok());
   std::vector<DigestSummary> top = stats.Top(10);
   ASSERT_EQ(top.size(), 2u);
   EXPECT_EQ(top[0].digest, 2u);
@@ -48,7 +48,7 @@ TEST(DigestStatsTest, SumsByDigestAndRanksByTotalTime) {
 TEST(DigestStatsTest, BoundedWithAnOtherEntry) {
   DigestStats stats(2, std::chrono::microseconds(0), nullptr);
   StatementPlan plan;
-  for (uint64_t d = 1; d <= 5; ++d) stats.ReadQueryResult(Ctx(d, "q"), plan, Result(10));
+  for (uint64_t d = 1; d <= 5; ++d) EXPECT_TRUE(stats.ReadQueryResult(Ctx(d, "q"), plan, Result(10)).ok());
   EXPECT_EQ(stats.tracked(), 2u);
   std::vector<DigestSummary> top = stats.Top(10);
   ASSERT_EQ(top.size(), 3u);
@@ -63,9 +63,9 @@ TEST(DigestStatsTest, SlowStatementsGoToTheSlowLog) {
     ASSERT_TRUE(log.ok());
     DigestStats stats(10, std::chrono::microseconds(500), *log);
     StatementPlan plan;
-    stats.ReadQueryResult(Ctx(1, "SELECT SLEEP(?)"), plan, Result(499));
-    stats.ReadQueryResult(Ctx(1, "SELECT SLEEP(?)"), plan, Result(500));
-    stats.ReadQueryResult(Ctx(1, "SELECT SLEEP(?)"), plan, Result(90000));
+    EXPECT_TRUE(stats.ReadQueryResult(Ctx(1, "SELECT SLEEP(?)"), plan, Result(499)).ok());
+    EXPECT_TRUE(stats.ReadQueryResult(Ctx(1, "SELECT SLEEP(?)"), plan, Result(500)).ok());
+    EXPECT_TRUE(stats.ReadQueryResult(Ctx(1, "SELECT SLEEP(?)"), plan, Result(90000)).ok());
     EXPECT_EQ(stats.slow_statements(), 2u);
   }
   std::ifstream in(path);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "mysqlwire/protocol/capabilities.h"
+#include "server/gateway/access_logging.h"
 #include "server/intercept/client_address.h"
 #include "server/listener/client_charset.h"
 #include "server/listener/mysql_error.h"
@@ -173,11 +174,33 @@ asio::awaitable<bool> ListenerSession::RunStatement(Statement statement,
   control_ = control;
   ClientResultSink sink(conn_, format);
   call_.deadline = std::chrono::steady_clock::now() + kPoolWait;
+  const auto start = std::chrono::steady_clock::now();
+  AccessLog* access_log = gateway_.access_log();
+  CallStats stats;
+  if (access_log != nullptr) {
+    stats.collect_params = access_log->log_parameter_values();
+    call_.stats = &stats;
+  }
   WatchClient();
   absl::Status status =
       co_await gateway_.RunInSession(call_, *session_, std::move(statement), sink, *control);
+  call_.stats = nullptr;
   watch_timer_.cancel();
   control_.reset();
+  if (access_log != nullptr) {
+    AccessRecord record = MakeAccessRecord(
+        "mysql", format == ClientResultSink::RowFormat::kText ? "COM_QUERY" : "COM_STMT_EXECUTE",
+        call_.principal != nullptr ? call_.principal->name : user_,
+        call_.client.address.ToString(), std::move(stats), status,
+        std::chrono::steady_clock::now() - start);
+    if (!status.ok()) {
+      // The errno the client is told (the gateway's own errors get one too).
+      const mysqlwire::ServerError e = ToMySqlError(status);
+      record.mysql_errno = e.code;
+      record.sql_state = e.sql_state;
+    }
+    access_log->Write(std::move(record));
+  }
   if (control->cancelled()) {
     // The client went away (or the gateway is stopping): the statement was
     // killed, and nobody is left to tell.

@@ -103,15 +103,17 @@ class ConnectionPool {
   void Start();
 
   // Borrows a connection: an idle one (most recently used first, pinged
-  // first if it sat idle longer than liveness_check_after, and silently
-  // replaced if that fails), else a new one when fewer than max_open exist.
+  // first if it sat idle longer than liveness_check_after or since before a
+  // lent connection last came back broken, and silently replaced if that
+  // fails), else a new one when fewer than max_open exist.
   // Otherwise the call queues (FIFO; a released connection goes straight to
   // the oldest waiter) until `deadline` (DEADLINE_EXCEEDED "timed out waiting
   // for a connection"); with max_waiters already queued it fails at once
   // with RESOURCE_EXHAUSTED. A connect failure (UNAVAILABLE, or a server
   // error such as PERMISSION_DENIED with the MySQL errno payload) goes to
   // this caller only; the freed slot passes to the next waiter. A connect is
-  // bounded by both `deadline` and connect_timeout. After Shutdown():
+  // bounded by both `deadline` and connect_timeout (running out of the
+  // latter is UNAVAILABLE, of the former DEADLINE_EXCEEDED). After Shutdown():
   // UNAVAILABLE.
   asio::awaitable<absl::StatusOr<PooledConnection>> Acquire(
       std::chrono::steady_clock::time_point deadline);

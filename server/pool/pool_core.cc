@@ -186,7 +186,7 @@ asio::awaitable<std::optional<absl::StatusOr<PooledConnection>>> PoolCore::Vet(
     co_return Result();
   }
   const Clock::duration idle_for = now - entry.idle_since;
-  if (idle_for > options_.liveness_check_after) {
+  if (idle_for > options_.liveness_check_after || entry.idle_since < last_broken_) {
     absl::Status alive = co_await WithDeadline(
         *entry.conn, entry.conn->Ping(),
         std::min(deadline, now + CommandTimeout()));
@@ -229,6 +229,14 @@ asio::awaitable<absl::StatusOr<PooledConnection>> PoolCore::ConnectReserved(
   if (!status.ok()) {
     ++connect_failures_;
     SlotFreed();
+    if (status.code() == absl::StatusCode::kDeadlineExceeded && Clock::now() < deadline) {
+      // connect_timeout ran out, not the caller's deadline: the server is
+      // unreachable (UNAVAILABLE, which a caller may retry), not the call
+      // out of time.
+      co_return absl::UnavailableError(absl::StrCat(
+          "could not connect to backend '", name_, "' within its connect timeout of ",
+          connect.connect_timeout.count(), " ms: ", status.message()));
+    }
     co_return status;
   }
   ++connects_;
@@ -253,6 +261,7 @@ void PoolCore::Return(std::unique_ptr<mysqlwire::Connection> conn,
     Dispose(std::move(entry.conn));
     return;
   }
+  if (!entry.conn->is_connected()) last_broken_ = now;  // Lost, not just mid-result.
   if (mode == ReturnMode::kDiscard || !entry.conn->usable()) {
     Discard(std::move(entry), discarded_broken_);
     return;

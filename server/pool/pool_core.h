@@ -136,6 +136,11 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
                                 // Acquire frame and unlinks itself.
   uint32_t connecting_ = 0;
   uint32_t filling_ = 0;  // The part of connecting_ opened for min_idle.
+  // When a lent connection last came back broken (the server went away, a
+  // reset on the network). Connections that sat idle since before then
+  // likely died the same way: they are pinged before they are lent,
+  // whatever liveness_check_after says.
+  Clock::time_point last_broken_{};
 
   Published<uint32_t> open_;
   Published<uint32_t> idle_count_;
