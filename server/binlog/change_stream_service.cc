@@ -85,7 +85,13 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* ChangeStreamService::StreamBinlog(
        peer = context->peer()]() -> asio::awaitable<absl::Status> {
         const uint32_t server_id = AcquireReplicaServerId();
         if (metrics_ != nullptr) metrics_->StreamOpened();
-        ChangeStream stream(backend_, call->request, principal, server_id, limits_);
+        ChangeStreamLimits limits = limits_;
+        if (streams_ != nullptr) {
+          StreamRegistry* streams = streams_;
+          limits.on_reconnect = [streams] { streams->CountReconnect(); };
+          if (call->request.has_resume_token()) streams->CountResume();
+        }
+        ChangeStream stream(backend_, call->request, principal, server_id, std::move(limits));
         std::unique_ptr<StreamHandle> listed;
         if (streams_ != nullptr) {
           StreamIdentity identity;

@@ -95,6 +95,20 @@ absl::Status RegisterStreamMetrics(metrics::Registry& registry, const StreamRegi
       !status.ok()) {
     return status;
   }
+  if (absl::Status status = registry.AddCallbackCounter(
+          "mysqlgw_change_stream_reconnects_total",
+          "Lost server connections StreamBinlog subscriptions bridged by reconnecting.",
+          [s] { return static_cast<double>(s->reconnects()); });
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = registry.AddCallbackCounter(
+          "mysqlgw_change_stream_resumes_total",
+          "StreamBinlog subscriptions started from a resume token.",
+          [s] { return static_cast<double>(s->resumes()); });
+      !status.ok()) {
+    return status;
+  }
   return registry.AddCallback(
       metrics::MetricType::kGauge, "mysqlgw_change_stream_lag_seconds",
       "How far behind the binlog's head the most lagging open StreamBinlog subscription is "

@@ -113,6 +113,12 @@ class StreamRegistry {
   // Since start, over every stream, open or closed.
   uint64_t events_sent() const { return events_sent_.load(std::memory_order_relaxed); }
   uint64_t streams_opened() const { return opened_.load(std::memory_order_relaxed); }
+  // Lost server connections a stream bridged by reconnecting, and streams
+  // started from a resume token.
+  void CountReconnect() { reconnects_.fetch_add(1, std::memory_order_relaxed); }
+  void CountResume() { resumes_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
+  uint64_t resumes() const { return resumes_.load(std::memory_order_relaxed); }
 
  private:
   friend class StreamHandle;
@@ -123,9 +129,12 @@ class StreamRegistry {
   uint64_t next_id_ = 1;                    // Guarded by mu_.
   std::atomic<uint64_t> events_sent_{0};
   std::atomic<uint64_t> opened_{0};
+  std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> resumes_{0};
 };
 
-// mysqlgw_change_stream_events_total (counter) and
+// mysqlgw_change_stream_events_total, mysqlgw_change_stream_reconnects_total,
+// mysqlgw_change_stream_resumes_total (counters) and
 // mysqlgw_change_stream_lag_seconds (gauge: the most any open stream is
 // behind; 0 while none is open or none has sent anything yet).
 // `streams` must outlive the registry's scrapes.

@@ -349,6 +349,19 @@ absl::StatusOr<Gateway::Work> Gateway::Prepare(
   return PrepareBuilt(call, policy, *std::move(statement), options, transaction_id);
 }
 
+namespace {
+
+absl::Status SyntaxError(absl::string_view sql) {
+  absl::string_view near = sql.substr(0, 80);
+  return mysqlwire::ServerErrorStatus(mysqlwire::ServerError{
+      1064, "42000",
+      absl::StrCat("You have an error in your SQL syntax; no MySQL or MariaDB statement begins "
+                   "like this, near '",
+                   near, "' at line 1")});
+}
+
+}  // namespace
+
 absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const Policy& policy,
                                                     Statement statement,
                                                     const v1::CallOptions& options,
@@ -360,6 +373,12 @@ absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const 
   const StatementInfo info = AnalyzeStatement(statement.sql);
   const StatementKind kind = info.kind;
   const v1::Operation op = info.operation;
+  if (info.unrecognized && !call.principal->Allows(v1::OPERATION_ADMIN)) {
+    // What the server would say, rather than a permission error about a
+    // statement that does not exist. (Admins reach the server, which may
+    // know statements newer than this list.)
+    return SyntaxError(statement.sql);
+  }
   if (info.multiple_statements && !call.principal->Allows(v1::OPERATION_ADMIN)) {
     return absl::PermissionDeniedError(absl::StrCat(
         "principal '", call.principal->name,

@@ -40,7 +40,25 @@ struct Result {
   StatementKind kind;
   v1::Operation op;
   bool locking = false;
+  bool unknown = false;  // Its first word begins no MySQL/MariaDB statement.
 };
+
+// Every word a MySQL 8 or MariaDB 11 statement can begin with. Anything else
+// is a syntax error on either server.
+bool BeginsAStatement(const SqlToken& t) {
+  return IsAnyOf(t, {"ALTER",    "ANALYZE",  "BACKUP",   "BEGIN",     "BINLOG",   "CACHE",
+                     "CALL",     "CHANGE",   "CHECK",    "CHECKSUM",  "CLONE",    "COMMIT",
+                     "CREATE",   "DEALLOCATE", "DECLARE", "DELETE",   "DESC",     "DESCRIBE",
+                     "DO",       "DROP",     "EXECUTE",  "EXPLAIN",   "FLUSH",    "FOR",
+                     "GET",      "GRANT",    "HANDLER",  "HELP",      "IF",       "IMPORT",
+                     "INSERT",   "INSTALL",  "ITERATE",  "KILL",      "LEAVE",    "LOAD",
+                     "LOCK",     "LOOP",     "OPTIMIZE", "PREPARE",   "PURGE",    "RELEASE",
+                     "RENAME",   "REPAIR",   "REPEAT",   "REPLACE",   "RESET",    "RESIGNAL",
+                     "RESTART",  "RETURN",   "REVOKE",   "ROLLBACK",  "SAVEPOINT", "SELECT",
+                     "SET",      "SHOW",     "SHUTDOWN", "SIGNAL",    "START",    "STOP",
+                     "TABLE",    "TRUNCATE", "UNINSTALL", "UNLOCK",   "UPDATE",   "USE",
+                     "VALUES",   "WHILE",    "WITH",     "XA",        "CASE"});
+}
 
 constexpr Result kAdmin{StatementKind::kOther, v1::OPERATION_ADMIN};
 
@@ -110,6 +128,12 @@ class Classifier {
     }
     if (t.Is("START")) return lx_.PeekInStatement().Is("TRANSACTION") ? kTransaction : kAdmin;
     if (t.Is("XA")) return lx_.PeekInStatement().Is("RECOVER") ? kAdmin : kTransaction;
+    if (!BeginsAStatement(t)) {
+      // A labeled compound statement ("label: BEGIN ...") begins with any
+      // identifier followed by ':'.
+      const bool label = lx_.PeekInStatement().IsPunct(':');
+      return Result{StatementKind::kOther, v1::OPERATION_ADMIN, false, !label};
+    }
     return kAdmin;
   }
 
@@ -282,7 +306,10 @@ StatementInfo AnalyzeOneReading(absl::string_view sql, SqlLexerMode mode) {
   StatementInfo info;
   for (bool first = true;; first = false) {
     Result result = classifier.Statement();
-    if (first) info.kind = result.kind;
+    if (first) {
+      info.kind = result.kind;
+      info.unrecognized = result.unknown;
+    }
     info.operation = MorePrivileged(info.operation, result.op);
     info.locking_read = info.locking_read || result.locking;
     if (lexer.Next().IsEnd()) break;  // Else it was ';'.
@@ -355,6 +382,7 @@ StatementInfo AnalyzeStatement(absl::string_view sql) {
     info.operation = MorePrivileged(info.operation, other.operation);
     info.locking_read = info.locking_read || other.locking_read;
     info.multiple_statements = info.multiple_statements || other.multiple_statements;
+    info.unrecognized = info.unrecognized && other.unrecognized;
   }
   return info;
 }

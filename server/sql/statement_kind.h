@@ -105,6 +105,9 @@ struct StatementInfo {
   v1::Operation operation = v1::OPERATION_READ;
   bool locking_read = false;
   bool multiple_statements = false;
+  // The (first) statement's first word begins no MySQL or MariaDB statement
+  // ("SELEC 1"): the server would answer with a syntax error (1064).
+  bool unrecognized = false;
 };
 StatementInfo AnalyzeStatement(absl::string_view sql);
 

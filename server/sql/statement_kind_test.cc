@@ -255,3 +255,21 @@ TEST(StatementKindTest, EveryPrefixIsClassifiedWithoutCrashing) {
 
 }  // namespace
 }  // namespace mysqlgw
+
+namespace mysqlgw {
+namespace {
+
+TEST(StatementKindTest, WordsThatBeginNoStatementAreSyntaxErrors) {
+  for (const char* sql : {"SELEC 1", "selct * from t", "GIVE ME ALL ROWS", "1 + 1", "'text'",
+                          "/* c */ SELEC 1", "SELEC 1; SELECT 2"}) {
+    EXPECT_TRUE(AnalyzeStatement(sql).unrecognized) << sql;
+  }
+  for (const char* sql : {"SELECT 1", "  select 1", "(SELECT 1)", "FLUSH TABLES", "KILL 5",
+                          "DO 1", "HANDLER t OPEN", "lbl: BEGIN NOT ATOMIC SELECT 1; END",
+                          "/*!50001 SELECT 1 */", "", "  ", "SELECT 1; SELEC 2"}) {
+    EXPECT_FALSE(AnalyzeStatement(sql).unrecognized) << sql;
+  }
+}
+
+}  // namespace
+}  // namespace mysqlgw

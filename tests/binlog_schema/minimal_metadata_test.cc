@@ -113,6 +113,8 @@ auth:
                                               {{"USER", info.user},
                                                {"PORT", std::to_string(info.port)},
                                                {"HASH", Sha256Hex(kToken)}});
+    // LIBC_FATAL_STDERR_: glibc's heap-corruption aborts go to the log we
+    // print on failure, not to a terminal.
     options.env = {{"MYSQLGW_IT_BACKEND_PASSWORD", info.password}, {"LIBC_FATAL_STDERR_", "1"}};
     auto gw = GatewayProcess::Start(options);
     ASSERT_TRUE(gw.ok()) << gw.status();

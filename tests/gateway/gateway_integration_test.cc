@@ -242,6 +242,18 @@ TEST_F(GatewayTest, ErrorsCarryMySqlDetails) {
   s = Stub()->Query(&ctx3, q, &qr);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(DetailOf(s).code(), 1146u);
+
+  // A misspelt statement is a syntax error for every principal, not a
+  // permission error for those without the admin operation.
+  for (const char* token : {kAppToken, kReaderToken}) {
+    grpc::ClientContext ctx4;
+    Auth(&ctx4, token);
+    q.set_sql("SELEC 1");
+    s = Stub()->Query(&ctx4, q, &qr);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(DetailOf(s).code(), 1064u);
+    EXPECT_EQ(DetailOf(s).sql_state(), "42000");
+  }
 }
 
 TEST_F(GatewayTest, BadInputGetsExactCodes) {
