@@ -62,6 +62,9 @@ def _system_libs_impl(ctx):
 
     # Header-only or static-archive packages that have no pkg-config file.
     lines.append('cc_library(name = "grpc_reflection", linkopts = ["-Wl,--no-as-needed", "-lgrpc++_reflection", "-Wl,--as-needed"], deps = [":grpc"])')
+    # The allocator: linked whether or not anything names it (it replaces
+    # malloc), so outside --as-needed.
+    lines.append('cc_library(name = "tcmalloc", linkopts = ["-Wl,--no-as-needed", "-ltcmalloc_minimal", "-Wl,--as-needed"])')
     lines.append('cc_library(name = "boost", defines = ["BOOST_ASIO_NO_DEPRECATED"])')
     lines.append('cc_library(name = "gtest", linkopts = ["-lgmock", "-lgtest", "-pthread"])')
     lines.append('cc_library(name = "gtest_main", linkopts = ["-lgmock", "-lgtest_main", "-lgtest", "-pthread"])')

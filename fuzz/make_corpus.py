@@ -10,6 +10,12 @@ binlog_fuzzer: whole events from the binlog fixtures (../shared/fixtures/binlog
 sql_fuzzer: SQL samples below and from the server/sql and escaping tests.
 sql_digest_fuzzer: the same SQL samples and the SQL of the tokenizer and
   digest tests, without an options byte.
+config_fuzzer: server/config/testdata, the Kubernetes overlays' mysqlgw.yaml,
+  the ```yaml blocks of docs/*.md and server/listener/README.md, and the raw
+  string literals of the config and interception tests, behind a format byte.
+listener_fuzzer: sessions built here (handshake responses for several
+  capability sets, then one of each command the listener dispatches) and the
+  byte strings of the server-side protocol tests, one command per session.
 """
 import hashlib
 import os
@@ -183,10 +189,142 @@ def sql_digest():
                 write("sql_digest_fuzzer", unescape(body))
 
 
+def fdp_string(data):
+    """A packet as FuzzedDataProvider::ConsumeRandomLengthString reads it:
+    backslashes doubled, ended by a backslash and another byte."""
+    return data.replace(b"\\", b"\\\\") + b"\\;"
+
+
+def lenenc(n):
+    if n < 251:
+        return bytes([n])
+    if n < 1 << 16:
+        return b"\xfc" + struct.pack("<H", n)
+    return b"\xfd" + struct.pack("<I", n)[:3]
+
+
+def handshake_response(caps, user=b"app", auth=b"\x01" * 20, db=b"shop",
+                       plugin=b"mysql_native_password", attrs=((b"_client_name", b"fuzz"),)):
+    out = struct.pack("<IIB", caps, 1 << 24, 45) + b"\x00" * 23 + user + b"\x00"
+    if caps & (1 << 21):
+        out += lenenc(len(auth)) + auth
+    elif caps & (1 << 15):
+        out += bytes([len(auth)]) + auth
+    else:
+        out += auth + b"\x00"
+    if caps & (1 << 3):
+        out += db + b"\x00"
+    if caps & (1 << 19):
+        out += plugin + b"\x00"
+    if caps & (1 << 20):
+        body = b"".join(lenenc(len(k)) + k + lenenc(len(v)) + v for k, v in attrs)
+        out += lenenc(len(body)) + body
+    return out
+
+
+def listener():
+    # Capabilities: PROTOCOL_41, SECURE_CONNECTION, CONNECT_WITH_DB,
+    # PLUGIN_AUTH, CONNECT_ATTRS, PLUGIN_AUTH_LENENC_CLIENT_DATA,
+    # MULTI_STATEMENTS; and a bare PROTOCOL_41 one.
+    full = (1 << 9) | (1 << 15) | (1 << 3) | (1 << 19) | (1 << 20) | (1 << 21) | (1 << 16)
+    bare = (1 << 9) | (1 << 15)
+    sid = struct.pack("<I", 1)
+    execute = (b"\x17" + sid + b"\x00" + struct.pack("<I", 1) + b"\x00\x01" +
+               b"\x08\x00\xfe\x00" + struct.pack("<q", -5) + lenenc(3) + b"abc")
+    rebound = b"\x17" + sid + b"\x00" + struct.pack("<I", 1) + b"\x02\x00" + struct.pack("<q", 7)
+    change_user = (b"\x11root\x00" + bytes([20]) + b"\x02" * 20 + b"db\x00" +
+                   struct.pack("<H", 33) + b"caching_sha2_password\x00" +
+                   lenenc(6) + lenenc(1) + b"k" + lenenc(3) + b"v12")
+    session = [
+        b"\x03SELECT 1",
+        b"\x03SHOW MYSQLGW STATUS;",
+        b"\x02shop",
+        b"\x04t1\x00c%",
+        b"\x16SELECT ? + ?",
+        b"\x18" + sid + b"\x01\x00" + b"long data",
+        execute,
+        rebound,
+        b"\x1a" + sid,
+        b"\x1c" + sid + struct.pack("<I", 10),
+        b"\x1b\x00\x00",
+        b"\x0c" + sid,
+        change_user,
+        b"\x19" + sid,
+        b"\x1f",
+        b"\x0e",
+        b"secret\x00",
+        b"*" + b"14E65567ABDB5135D0CFD9A70B3032C179A49EE7",
+        bytes(range(256)),
+    ]
+    # The options byte comes last: FuzzedDataProvider takes integers from
+    # the end. Bit 0: TLS offered.
+    for caps, opts in ((full, 0), (bare, 0), (full | (1 << 11), 1)):
+        packets = [handshake_response(caps)]
+        if caps & (1 << 11):
+            packets.insert(0, struct.pack("<IIB", caps, 1 << 24, 45) + b"\x00" * 23)
+        write("listener_fuzzer", b"".join(fdp_string(p) for p in packets + session) + bytes([opts]))
+    for plugin, auth in ((b"caching_sha2_password", b"\x03" * 32), (b"mysql_clear_password", b"pw\x00")):
+        write("listener_fuzzer", fdp_string(handshake_response(full, auth=auth, plugin=plugin)) + b"\x02")
+    # The command payloads of the parsers' tests, one per session.
+    hs = fdp_string(handshake_response(full))
+    for name in ("server_commands_test.cc", "statement_test.cc", "handshake_test.cc", "server_auth_test.cc"):
+        for data in test_byte_strings(os.path.join(ROOT, "mysqlwire", "protocol", name)):
+            if 0 < len(data) <= 4096:
+                if name == "handshake_test.cc":
+                    write("listener_fuzzer", fdp_string(data) + b"\x00")
+                else:
+                    prep = fdp_string(b"\x16SELECT ?, ?") if data[:1] == b"\x17" else b""
+                    write("listener_fuzzer", hs + prep + fdp_string(data) + b"\x00")
+
+
+RAW = re.compile(r'R"([a-z]*)\((.*?)\)\1"', re.S)
+
+
+def raw_strings(path):
+    """C++ raw string literals R"(...)" and R"j(...)j" of a test file."""
+    text = open(path, encoding="utf-8").read()
+    return [m.group(2) for m in RAW.finditer(text) if m.group(1) in ("", "j", "yaml", "json")]
+
+
+def config():
+    # Selector byte: 0 YAML, 1 JSON, 2 ParseConfig's own choice.
+    for name, sel in (("full.yaml", 0), ("full.json", 1)):
+        data = open(os.path.join(ROOT, "server", "config", "testdata", name), "rb").read()
+        write("config_fuzzer", bytes([sel]) + data)
+        write("config_fuzzer", b"\x02" + data)
+    overlays = os.path.join(ROOT, "deploy", "k8s", "overlays")
+    for overlay in sorted(os.listdir(overlays)):
+        path = os.path.join(overlays, overlay, "mysqlgw.yaml")
+        if os.path.exists(path):
+            write("config_fuzzer", b"\x00" + open(path, "rb").read())
+    # The YAML examples of the documentation (fragments mostly: they
+    # exercise the reader and the schema check's errors).
+    docs = [os.path.join(ROOT, "docs", n) for n in sorted(os.listdir(os.path.join(ROOT, "docs")))
+            if n.endswith(".md")]
+    docs.append(os.path.join(ROOT, "server", "listener", "README.md"))
+    for path in docs:
+        text = open(path, encoding="utf-8").read()
+        for m in re.finditer(r"```ya?ml\n(.*?)```", text, re.S):
+            write("config_fuzzer", b"\x00" + m.group(1).encode())
+    # Configuration text in the config and interception tests.
+    tests = [os.path.join(ROOT, "server", "config", n)
+             for n in sorted(os.listdir(os.path.join(ROOT, "server", "config"))) if n.endswith("_test.cc")]
+    for sub in ("limits", "rules"):
+        d = os.path.join(ROOT, "server", "intercept", sub)
+        tests += [os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith("_test.cc")]
+    for path in tests:
+        for body in raw_strings(path):
+            if len(body) > 16384:
+                continue
+            sel = 1 if body.lstrip().startswith("{") else 0
+            write("config_fuzzer", bytes([sel]) + body.encode())
+
+
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["protocol", "binlog", "sql", "sql_digest"]
+    wanted = sys.argv[1:] or ["protocol", "binlog", "sql", "sql_digest", "config", "listener"]
     for name in wanted:
-        {"protocol": protocol, "binlog": binlog, "sql": sql, "sql_digest": sql_digest}[name]()
+        {"protocol": protocol, "binlog": binlog, "sql": sql, "sql_digest": sql_digest,
+         "config": config, "listener": listener}[name]()
     for t in ("%s_fuzzer" % name for name in wanted):
         d = os.path.join(OUT, t)
         files = os.listdir(d)

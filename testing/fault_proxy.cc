@@ -126,6 +126,7 @@ class FaultProxy::Impl::Session : public std::enable_shared_from_this<Session> {
   void SetFaults(const Faults& faults) {
     faults_ = faults;
     since_[0] = since_[1] = 0;
+    ++generation_;
     // Wakes pumps waiting in a stall; the timer keeps its far expiry, so
     // later waits block again.
     changed_.cancel();
@@ -168,22 +169,11 @@ class FaultProxy::Impl::Session : public std::enable_shared_from_this<Session> {
     size_t begin = 0, end = 0;  // Bytes read and not yet forwarded.
     while (!closed_) {
       const DirectionFaults f = FaultsOf(d);
-      const bool triggered = f.action != FaultAction::kNone && since_[d] >= f.after_bytes;
-      if (triggered && f.action == FaultAction::kStall) {
+      const bool reached = f.action != FaultAction::kNone && since_[d] >= f.after_bytes;
+      if (reached && f.action == FaultAction::kStall) {
         auto [ec] = co_await changed_.async_wait(kAsTuple);
         (void)ec;  // Woken by a change of faults or by Close().
         continue;
-      }
-      if (triggered && f.action == FaultAction::kReset) {
-        Close(/*reset=*/true);
-        break;
-      }
-      if (triggered && f.action == FaultAction::kHalfClose) {
-        boost::system::error_code ignored;
-        dst.shutdown(tcp::socket::shutdown_send, ignored);
-        // This direction is over for good; nothing more is read from src.
-        Finished(d);
-        break;
       }
       if (begin == end) {
         size_t want = kChunk;
@@ -208,9 +198,21 @@ class FaultProxy::Impl::Session : public std::enable_shared_from_this<Session> {
         end = n;
         continue;  // The faults may have changed while reading.
       }
-      if (triggered && f.action == FaultAction::kDrop) {
+      // Bytes beyond the count are here: the action fires on them.
+      if (reached && f.action == FaultAction::kDrop) {
         begin = end = 0;  // Blackholed.
         continue;
+      }
+      if (reached && f.action == FaultAction::kReset) {
+        Close(/*reset=*/true);
+        break;
+      }
+      if (reached && f.action == FaultAction::kHalfClose) {
+        boost::system::error_code ignored;
+        dst.shutdown(tcp::socket::shutdown_send, ignored);
+        // This direction is over for good; nothing more is read from src.
+        Finished(d);
+        break;
       }
       size_t n = end - begin;
       if (f.action != FaultAction::kNone) n = std::min<uint64_t>(n, f.after_bytes - since_[d]);
@@ -218,6 +220,7 @@ class FaultProxy::Impl::Session : public std::enable_shared_from_this<Session> {
         co_await Sleep(d, f.latency);
         if (closed_) break;
       }
+      const uint64_t generation = generation_;
       auto [ec, written] =
           co_await asio::async_write(dst, asio::buffer(buffer.data() + begin, n), kAsTuple);
       if (closed_) break;
@@ -226,7 +229,9 @@ class FaultProxy::Impl::Session : public std::enable_shared_from_this<Session> {
         break;
       }
       begin += written;
-      since_[d] += written;
+      // Bytes sent under faults that were replaced meanwhile do not count
+      // towards the new ones.
+      if (generation == generation_) since_[d] += written;
       total.fetch_add(written);
       if (f.bytes_per_second > 0) {
         co_await Sleep(d, std::chrono::nanoseconds(written * 1000000000ull / f.bytes_per_second));
@@ -247,6 +252,7 @@ class FaultProxy::Impl::Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer sleep_[2];
   Faults faults_;
   uint64_t since_[2] = {0, 0};
+  uint64_t generation_ = 0;  // Bumped by each SetFaults.
   bool done_[2] = {false, false};
   bool closed_ = false;
 };

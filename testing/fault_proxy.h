@@ -10,11 +10,12 @@
 //   ...
 //   (*proxy)->ClearFaults();         // stalled bytes flow again
 //
-// Faults apply per direction. A byte-count action (drop, reset, stall,
-// half-close) fires once `after_bytes` more bytes have been forwarded in
-// that direction since the faults took effect on the connection (for a
-// connection accepted later: since it was accepted). Latency and bandwidth
-// apply to every chunk forwarded while they are set.
+// Faults apply per direction. A byte-count action fires once `after_bytes`
+// more bytes have been forwarded in that direction since the faults took
+// effect on the connection (for a connection accepted later: since it was
+// accepted): a stall at once, drop, reset and half-close on the first byte
+// beyond the count (so an idle connection is hit by its next message).
+// Latency and bandwidth apply to every chunk forwarded while they are set.
 //
 // The proxy runs on its own thread (Boost.Asio). Every method is thread-safe
 // and takes effect before it returns. Destroying the proxy closes every

@@ -244,6 +244,23 @@ TEST_F(FaultProxyTest, ResetAfterTheCountSendsRstBothWays) {
   EXPECT_TRUE(Eventually([&] { return proxy_->active() == 0; }));
 }
 
+TEST_F(FaultProxyTest, ResetOfAnIdleConnectionWaitsForItsNextMessage) {
+  auto [client, server] = Pair();
+  SendAll(server.get(), "before");
+  EXPECT_EQ(ReadFor(client.get(), 6, milliseconds(5000)).data, "before");
+  Faults f;
+  f.server_to_client.action = FaultAction::kReset;  // after_bytes 0
+  proxy_->SetFaults(f);
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(proxy_->active(), 1u);  // Bytes sent earlier do not count.
+  SendAll(client.get(), "query");
+  EXPECT_EQ(ReadFor(server.get(), 5, milliseconds(5000)).data, "query");
+  SendAll(server.get(), "answer");
+  ReadResult r = ReadFor(client.get(), 100, milliseconds(5000));
+  EXPECT_EQ(r.data, "");
+  EXPECT_EQ(r.error, ECONNRESET);
+}
+
 TEST_F(FaultProxyTest, StallHoldsBytesUntilClearedAndLosesNone) {
   auto [client, server] = Pair();
   Faults f;

@@ -42,6 +42,7 @@ rm -rf "$STUBS"
 mkdir -p "$STUBS"
 # go_package "mysqlgw/v1;mysqlgwv1" puts the files at <out>/mysqlgw/v1/.
 (cd "$ROOT/proto" && protoc -I. -I/usr/include --go_out="$GOPATH_DIR/src" \
-  --go-grpc_out="$GOPATH_DIR/src" mysqlgw/v1/value.proto mysqlgw/v1/gateway.proto)
+  --go-grpc_out="$GOPATH_DIR/src" mysqlgw/v1/value.proto mysqlgw/v1/gateway.proto \
+  mysqlgw/v1/binlog.proto)
 ln -sfn "$HERE/client" "$GOPATH_DIR/src/mysqlgw/client"
 echo "generate.sh: wrote $(cd "$STUBS" && echo *.go) into ${STUBS#$ROOT/}" >&2

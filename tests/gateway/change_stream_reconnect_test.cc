@@ -216,10 +216,17 @@ TEST_F(ChangeStreamReconnectTest, OutagesUnderWriteLoadLoseAndRepeatNothing) {
     }
     return seen.distinct_ids() >= n;
   };
+  auto resumed_count = [&] {
+    std::lock_guard<std::mutex> lock(seen.mu);
+    int n = 0;
+    for (const v1::StreamStatus& st : seen.statuses) n += st.state() == v1::StreamStatus::STATE_RESUMED;
+    return n;
+  };
   ASSERT_TRUE(wait_for_rows(100));
   // A clean shutdown, a SIGKILL and a second clean shutdown, each under load.
   for (int outage = 0; outage < 3; ++outage) {
     const size_t before = seen.distinct_ids();
+    const int acknowledged_before = acknowledged;
     if (outage == 1) {
       KillServer();
     } else {
@@ -238,7 +245,15 @@ TEST_F(ChangeStreamReconnectTest, OutagesUnderWriteLoadLoseAndRepeatNothing) {
       reader_thread.join();
     }
     ASSERT_TRUE(started.ok()) << started;
-    if (!wait_for_rows(before + 100)) {
+    // The stream noticed the outage and came back, and writes acknowledged
+    // after the restart (not just the backlog from before it) arrive.
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < deadline && !reader_done &&
+           (resumed_count() < outage + 1 || acknowledged < acknowledged_before + 50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (resumed_count() < outage + 1 || acknowledged < acknowledged_before + 50 ||
+        !wait_for_rows(before + 100)) {
       std::string statuses;
       {
         std::lock_guard<std::mutex> lock(seen.mu);

@@ -226,7 +226,7 @@ TEST_F(FaultTest, ResetOfThePooledConnectionIsRetriedForReadsButNotForWrites) {
   EXPECT_EQ(w.status.error_code(), grpc::StatusCode::UNAVAILABLE) << w.status.error_message();
   auto count = QueryAsRoot(*server_, "SELECT COUNT(*) FROM fault_w");
   ASSERT_TRUE(count.ok());
-  EXPECT_EQ(absl::StripAsciiWhitespace(*count), "1");
+  EXPECT_EQ(absl::StripAsciiWhitespace(*count), "1") << w.status.error_message() << "\n" << State();
   proxy_->ClearFaults();
   ExpectHealed();
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -107,7 +108,7 @@ auth:
     - name: go-tests
       token_sha256: ["%s"]
       databases: ["*"]
-      operations: [read, write, ddl]
+      operations: [read, write, ddl, binlog, admin]
 `, hex.EncodeToString(sum[:]))), 0o600)
 	if err != nil {
 		stop()
@@ -411,6 +412,68 @@ func TestLiveErrors(t *testing.T) {
 	}
 }
 
+// The README's change stream lines, run inside the first example's main
+// (after Dial) in place of its body.
+func TestLiveReadmeChangesExample(t *testing.T) {
+	c := liveClient(t)
+	text, err := os.ReadFile(filepath.Join(os.Getenv("MYSQLGW_ROOT"), "clients", "go", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(text), "```go\n")
+	if len(blocks) < 3 {
+		t.Fatal("no second ```go block in README.md")
+	}
+	main := strings.SplitN(blocks[1], "```", 2)[0]
+	lines := strings.SplitN(blocks[2], "```", 2)[0]
+	if n := len(strings.Split(strings.TrimSpace(lines), "\n")); n > 5 {
+		t.Errorf("the change stream example has %d lines", n)
+	}
+	// Keep the example's program up to and including `defer db.Close()`.
+	cut := strings.Index(main, "defer db.Close()\n")
+	if cut < 0 {
+		t.Fatal("the example has no `defer db.Close()`")
+	}
+	program := main[:cut] + "defer db.Close()\n" + lines + "}\n"
+	if _, err := c.Execute(ctx(t), "CREATE TABLE IF NOT EXISTS cdc_demo (id INT PRIMARY KEY, note VARCHAR(100))"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Execute(context.Background(), "DROP TABLE IF EXISTS cdc_demo") })
+	if _, err := c.Execute(ctx(t), "INSERT INTO cdc_demo VALUES (1, 'hi'), (2, 'there')"); err != nil {
+		t.Fatal(err)
+	}
+	out := runProgram(t, program)
+	for _, want := range []string{"mysqlgw.RowChange {" + live.database + " cdc_demo snapshot map[] map[id:1 note:hi] [id]}",
+		"map[id:2 note:there]", "mysqlgw.SnapshotProgress {done", "resume from "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// runProgram builds and runs a main package in a GOPATH of its own (plus the
+// client's); it returns the combined output.
+func runProgram(t *testing.T, code string) string {
+	t.Helper()
+	gopath := t.TempDir()
+	dir := filepath.Join(gopath, "src", "readme_example")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := exec.Command("go", "run", "readme_example")
+	run.Dir = dir
+	run.Env = append(os.Environ(), "GOPATH="+gopath+string(os.PathListSeparator)+os.Getenv("GOPATH"),
+		"MYSQLGW_TARGET="+live.target, "MYSQLGW_TOKEN="+live.token)
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run: %v\n%s\n%s", err, out, code)
+	}
+	return string(out)
+}
+
 // The README's example, compiled and run as a program.
 func TestLiveReadmeExample(t *testing.T) {
 	c := liveClient(t)
@@ -442,5 +505,267 @@ func TestLiveReadmeExample(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "1 hello") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// strictReplica applies change events to rows keyed by the primary key
+// strictly: a snapshot row or insert of a key it has, or an update or delete
+// of a key it lacks, fails the test.
+type strictReplica struct {
+	t    *testing.T
+	rows map[string]map[string]any
+}
+
+func keyOf(pk []string, image map[string]any) string {
+	key := make([]any, len(pk))
+	for i, c := range pk {
+		key[i] = image[c]
+	}
+	return fmt.Sprint(key...)
+}
+
+func (r *strictReplica) apply(ev ChangeEvent) {
+	r.t.Helper()
+	if p, ok := ev.(SnapshotProgress); ok && p.Phase == "table_started" && p.Restarted {
+		r.rows = map[string]map[string]any{}
+	}
+	row, ok := ev.(RowChange)
+	if !ok {
+		return
+	}
+	if row.Kind == ChangeUpdate || row.Kind == ChangeDelete {
+		k := keyOf(row.PrimaryKey, row.Before)
+		if _, ok := r.rows[k]; !ok {
+			r.t.Fatalf("%s of a missing row %s", row.Kind, k)
+		}
+		delete(r.rows, k)
+	}
+	if row.Kind != ChangeDelete {
+		k := keyOf(row.PrimaryKey, row.After)
+		if _, ok := r.rows[k]; ok {
+			r.t.Fatalf("%s of a present row %s", row.Kind, k)
+		}
+		r.rows[k] = row.After
+	}
+}
+
+// contents reads the table through the gateway, keyed like strictReplica.
+func contents(t *testing.T, c *Client, name string) map[string]map[string]any {
+	t.Helper()
+	res, err := c.Query(ctx(t), "SELECT * FROM "+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, row := range res.Rows {
+		m := map[string]any{}
+		for i, col := range res.Columns {
+			m[col.Name] = row[i]
+		}
+		out[fmt.Sprint(row[0])] = m
+	}
+	return out
+}
+
+func snapshotTable(t *testing.T, c *Client, n int) (name, qualified string) {
+	t.Helper()
+	name = table(t, c, "id INT PRIMARY KEY, v VARCHAR(20), n INT")
+	if _, err := c.Execute(ctx(t), fmt.Sprintf("INSERT INTO %s SELECT seq * 10, CONCAT('v', seq), seq "+
+		"FROM seq_1_to_%d", name, n)); err != nil {
+		t.Fatal(err)
+	}
+	return name, live.database + "." + name
+}
+
+func TestLiveChangesSnapshotThenInsert(t *testing.T) {
+	c := liveClient(t)
+	const n = 250
+	name, qualified := snapshotTable(t, c, n)
+	s, err := c.Changes(ctx(t), ChangesOptions{Snapshot: []string{qualified}, IncludeTables: []string{qualified},
+		ProgressRows: 100, HeartbeatInterval: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	replica := &strictReplica{t: t, rows: map[string]map[string]any{}}
+	var phases []string
+	var snapshotIDs []int64
+	var changes []RowChange
+	var commit Commit
+loop:
+	for s.Next() {
+		replica.apply(s.Event())
+		switch ev := s.Event().(type) {
+		case SnapshotProgress:
+			phases = append(phases, fmt.Sprintf("%s:%d", ev.Phase, ev.Rows))
+			if ev.ResumeToken != "" && s.LastResumeToken() != ev.ResumeToken {
+				t.Errorf("stored token %q after %+v", s.LastResumeToken(), ev)
+			}
+			if ev.Phase == "done" {
+				if _, err := c.Execute(ctx(t), "INSERT INTO "+name+" VALUES (?, ?, ?)", 5, "new", -1); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case RowChange:
+			if ev.Kind == ChangeSnapshot {
+				snapshotIDs = append(snapshotIDs, ev.After["id"].(int64))
+			} else {
+				changes = append(changes, ev)
+			}
+		case Commit:
+			if len(changes) > 0 {
+				commit = ev
+				break loop
+			}
+		}
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	wantPhases := []string{"started:0", "table_started:0", "chunk:100", "chunk:200", "table_done:250", "done:0"}
+	if !reflect.DeepEqual(phases, wantPhases) {
+		t.Errorf("phases %v, want %v", phases, wantPhases)
+	}
+	if len(snapshotIDs) != n || snapshotIDs[0] != 10 || snapshotIDs[n-1] != 10*n {
+		t.Errorf("%d snapshot rows, first %v", len(snapshotIDs), snapshotIDs[:1])
+	}
+	for i := 1; i < len(snapshotIDs); i++ {
+		if snapshotIDs[i] != snapshotIDs[i-1]+10 {
+			t.Fatalf("snapshot rows out of key order at %d: %v", i, snapshotIDs[i-1:i+1])
+		}
+	}
+	if len(changes) != 1 || changes[0].Kind != ChangeInsert ||
+		!reflect.DeepEqual(changes[0].After, map[string]any{"id": int64(5), "v": "new", "n": int64(-1)}) {
+		t.Errorf("changes after the snapshot: %+v", changes)
+	}
+	if s.LastResumeToken() != commit.ResumeToken || commit.ResumeToken == "" {
+		t.Errorf("stored token %q, commit %q", s.LastResumeToken(), commit.ResumeToken)
+	}
+	if got := contents(t, c, name); !reflect.DeepEqual(replica.rows, got) || len(got) != n+1 {
+		t.Errorf("replica differs from the table (%d vs %d rows)", len(replica.rows), len(got))
+	}
+}
+
+func TestLiveChangesSnapshotResumedFromChunkToken(t *testing.T) {
+	c := liveClient(t)
+	name, qualified := snapshotTable(t, c, 300)
+	replica := &strictReplica{t: t, rows: map[string]map[string]any{}}
+	s, err := c.Changes(ctx(t), ChangesOptions{Snapshot: []string{qualified}, IncludeTables: []string{qualified},
+		ProgressRows: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := ""
+	for token == "" && s.Next() {
+		replica.apply(s.Event())
+		if p, ok := s.Event().(SnapshotProgress); ok && p.Phase == "chunk" && p.Rows == 100 {
+			token = s.LastResumeToken()
+		}
+	}
+	s.Close()
+	if token == "" || len(replica.rows) != 100 {
+		t.Fatalf("token %q with %d rows (%v)", token, len(replica.rows), s.Err())
+	}
+	for _, sql := range []string{
+		"UPDATE " + name + " SET v = 'upd-below' WHERE id = 50", "DELETE FROM " + name + " WHERE id = 70",
+		"INSERT INTO " + name + " VALUES (55, 'ins-below', 0)", "UPDATE " + name + " SET v = 'upd-above' WHERE id = 2000",
+		"DELETE FROM " + name + " WHERE id = 2500", "INSERT INTO " + name + " VALUES (3005, 'ins-above', 0)",
+		"UPDATE " + name + " SET id = 2999 WHERE id = 20", "UPDATE " + name + " SET id = 15 WHERE id = 2800",
+	} {
+		if _, err := c.Execute(ctx(t), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err = c.Changes(ctx(t), ChangesOptions{ResumeToken: token, IncludeTables: []string{qualified}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	minCopied := int64(-1)
+	done := false
+	for !done && s.Next() {
+		replica.apply(s.Event())
+		switch ev := s.Event().(type) {
+		case RowChange:
+			if ev.Kind == ChangeSnapshot {
+				if id := ev.After["id"].(int64); minCopied < 0 || id < minCopied {
+					minCopied = id
+				}
+			}
+		case SnapshotProgress:
+			done = ev.Phase == "done"
+		}
+	}
+	if !done {
+		t.Fatalf("no done event: %v", s.Err())
+	}
+	if minCopied <= 1000 {
+		t.Errorf("the resumed copy started at key %d, not after 1000", minCopied)
+	}
+	if got := contents(t, c, name); !reflect.DeepEqual(replica.rows, got) {
+		t.Errorf("replica differs from the table:\n%v\n%v", replica.rows, got)
+	}
+}
+
+func TestLiveChangesStatusWhenTheServerDropsTheStream(t *testing.T) {
+	c := liveClient(t)
+	name := table(t, c, "id INT PRIMARY KEY, v VARCHAR(20)")
+	var seen []StreamStatus
+	s, err := c.Changes(ctx(t), ChangesOptions{IncludeTables: []string{live.database + "." + name},
+		HeartbeatInterval: 200 * time.Millisecond, StatusEvents: true,
+		OnStatus: func(st StreamStatus) { seen = append(seen, st) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Next() {
+		t.Fatal(s.Err())
+	}
+	if _, ok := s.Event().(Heartbeat); !ok {
+		t.Fatalf("first event %#v", s.Event())
+	}
+	res, err := c.Query(ctx(t), "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
+	if err != nil || len(res.Rows) == 0 {
+		t.Fatalf("dump threads: %v %v", res, err)
+	}
+	for _, row := range res.Rows {
+		var e *Error
+		if _, err := c.Execute(ctx(t), fmt.Sprintf("KILL CONNECTION %v", row[0])); err != nil &&
+			!(errors.As(err, &e) && e.Errno == 1094) {
+			t.Fatal(err)
+		}
+	}
+	var yielded []StreamStatus
+	var rows []map[string]any
+loop:
+	for s.Next() {
+		switch ev := s.Event().(type) {
+		case StreamStatus:
+			yielded = append(yielded, ev)
+			if ev.State == "resumed" {
+				if _, err := c.Execute(ctx(t), "INSERT INTO "+name+" VALUES (1, 'after')"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case RowChange:
+			rows = append(rows, ev.After)
+		case Commit:
+			if len(rows) > 0 {
+				break loop
+			}
+		}
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(yielded) < 2 || yielded[0].State != "reconnecting" || yielded[0].Message == "" ||
+		yielded[0].Attempt != 1 || yielded[len(yielded)-1].State != "resumed" {
+		t.Errorf("statuses %+v", yielded)
+	}
+	if !reflect.DeepEqual(seen, yielded) {
+		t.Errorf("OnStatus saw %+v, Next %+v", seen, yielded)
+	}
+	if !reflect.DeepEqual(rows, []map[string]any{{"id": int64(1), "v": "after"}}) {
+		t.Errorf("rows after the outage: %v", rows)
 	}
 }

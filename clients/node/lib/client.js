@@ -141,7 +141,13 @@ const ISOLATION = {
 const KINDS = { insert: 'CHANGE_KIND_INSERT', update: 'CHANGE_KIND_UPDATE', delete: 'CHANGE_KIND_DELETE' };
 const KIND_NAMES = {
   CHANGE_KIND_INSERT: 'insert', CHANGE_KIND_UPDATE: 'update', CHANGE_KIND_DELETE: 'delete',
+  CHANGE_KIND_SNAPSHOT: 'snapshot',
 };
+const PHASE_NAMES = {
+  PHASE_STARTED: 'started', PHASE_TABLE_STARTED: 'table_started', PHASE_CHUNK: 'chunk',
+  PHASE_TABLE_DONE: 'table_done', PHASE_DONE: 'done',
+};
+const STATE_NAMES = { STATE_RECONNECTING: 'reconnecting', STATE_RESUMED: 'resumed' };
 
 class Client {
   /**
@@ -226,28 +232,51 @@ class Client {
   }
 
   /**
-   * Streams committed changes from the binlog as an async iterable of events:
+   * Streams committed changes from the binlog. Returns a ChangeStream, an
+   * async iterable (and iterator) of events:
    *   {type: 'begin', gtid, timestamp}
-   *   {type: 'row', kind: 'insert'|'update'|'delete', schema, table,
-   *    before, after, primaryKey}   (before/after: objects keyed by column
-   *    name, or null; columns the server did not log are left out)
+   *   {type: 'row', kind: 'insert'|'update'|'delete'|'snapshot', schema,
+   *    table, before, after, primaryKey}   (before/after: objects keyed by
+   *    column name, or null; columns the server did not log are left out;
+   *    'snapshot' rows come from a snapshot start, values in `after`)
    *   {type: 'ddl', schema, statement}
    *   {type: 'commit', gtid, timestamp, resumeToken, position: {file, position}}
    *   {type: 'heartbeat', position}
-   * Start: gtidSet, resumeToken, start: 'now' (default) or 'earliest'.
+   *   {type: 'snapshot', phase, schema, table, rows, position, gtidState,
+   *    resumeToken, restarted}   (snapshot starts only)
+   *   {type: 'status', state: 'reconnecting'|'resumed', message, attempt,
+   *    position}   (only with statusEvents: true; see onStatus)
+   * Start: gtidSet, resumeToken, snapshot (an array of "schema.table" globs,
+   * a string, or true for every table; progressRows), start: 'now' (the
+   * default) or 'earliest'.
    * untilNow: end at the end of the log as it was when the stream began
-   * (otherwise follow forever; `break` out of the loop to cancel).
+   * (otherwise follow forever; `break` out of the loop or cancel() to stop).
    * Filters: includeTables, excludeTables ("schema.table" globs), kinds,
    * includeDdl, omitBeforeImages; heartbeatIntervalMs.
+   * onStatus(status): called when the gateway reconnects to the database
+   * (state 'reconnecting') and reads again ('resumed').
    */
   changes(opts = {}) {
     const req = { mode: opts.untilNow ? 'MODE_UNTIL_NOW' : 'MODE_FOLLOW' };
+    const snapshot = opts.snapshot === false ? undefined : opts.snapshot;
+    const starts = ['resumeToken', 'gtidSet', 'snapshot', 'start']
+      .filter((k) => (k === 'snapshot' ? snapshot : opts[k]) != null);
+    if (snapshot != null && starts.length > 1) throw new TypeError(`give at most one starting point, not ${starts.join(' and ')}`);
+    if (opts.progressRows != null && snapshot == null) {
+      throw new TypeError('progressRows applies only to a snapshot start');
+    }
+    const list = (x) => (x == null ? [] : Array.isArray(x) ? x : [x]);
     if (opts.resumeToken) req.resume_token = opts.resumeToken;
     else if (opts.gtidSet != null) req.gtid_set = opts.gtidSet;
-    else if (opts.start === 'earliest') req.earliest = true;
+    else if (snapshot != null) {
+      req.snapshot = { tables: snapshot === true ? [] : list(snapshot).map(String) };
+      if (opts.progressRows != null) {
+        if (!(opts.progressRows >= 1)) throw new TypeError(`progressRows must be positive, not ${opts.progressRows}`);
+        req.snapshot.progress_rows = opts.progressRows;
+      }
+    } else if (opts.start === 'earliest') req.earliest = true;
     else if (opts.start === undefined || opts.start === 'now') req.now = true;
     else throw new TypeError(`unknown start ${opts.start}`);
-    const list = (x) => (x == null ? [] : Array.isArray(x) ? x : [x]);
     req.filter = {
       include_tables: list(opts.includeTables),
       exclude_tables: list(opts.excludeTables),
@@ -259,31 +288,92 @@ class Client {
     };
     req.omit_before_images = !!opts.omitBeforeImages;
     if (opts.heartbeatIntervalMs) req.heartbeat_interval = durationFromMs(opts.heartbeatIntervalMs);
-    return this._streamChanges(req, opts);
+    return new ChangeStream(this, req, opts);
   }
 
-  async* _streamChanges(req, opts) {
-    const call = this._changes.StreamBinlog(req, this._metadata(), this._callOptions(opts));
+  /** Closes the channel. */
+  close() {
+    this._gateway.close();
+  }
+}
+
+/**
+ * The events of a StreamBinlog call, read lazily. Iterate it with
+ * `for await`; it is also its own async iterator (next/return/throw).
+ *
+ * lastResumeToken: the resume token of the last commit, or of the last
+ *   snapshot progress event that carries one, yielded (null before): store
+ *   it with the effects applied so far and pass it as `resumeToken` to go on
+ *   right after them.
+ * status: the last status event (the gateway reconnecting or resumed), or
+ *   null. cancel(): ends the call; a pending iteration then finishes.
+ */
+class ChangeStream {
+  constructor(client, req, opts) {
+    this.lastResumeToken = null;
+    this.status = null;
+    this._onStatus = typeof opts.onStatus === 'function' ? opts.onStatus : null;
+    this._statusEvents = !!opts.statusEvents;
+    this._call = null;
+    this._cancelled = false;
+    this._gen = this._run(client, req, opts);
+  }
+
+  async* _run(client, req, opts) {
+    if (this._cancelled) return;
+    const call = client._changes.StreamBinlog(req, client._metadata(), client._callOptions(opts));
+    this._call = call;
     const schemas = new Map();
     let done = false;
     try {
       for await (const res of call) {
         for (const ev of res.events || []) {
           const out = changeEvent(ev, schemas);
-          if (out) yield out;
+          if (!out) continue;
+          if (out.type === 'commit') {
+            this.lastResumeToken = out.resumeToken;
+          } else if (out.type === 'snapshot') {
+            // CHUNK / TABLE_DONE / DONE mark a point to resume from, like a
+            // commit; a CHUNK of a table without a key has none.
+            if (out.resumeToken) this.lastResumeToken = out.resumeToken;
+          } else if (out.type === 'status') {
+            this.status = out;
+            if (this._onStatus) this._onStatus(out);
+            if (!this._statusEvents) continue;
+          }
+          yield out;
         }
       }
       done = true;
     } catch (err) {
+      done = true;
+      if (this._cancelled) return;
       throw toGatewayError(err);
     } finally {
       if (!done) call.cancel();
     }
   }
 
-  /** Closes the channel. */
-  close() {
-    this._gateway.close();
+  cancel() {
+    this._cancelled = true;
+    if (this._call) this._call.cancel();
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next() {
+    return this._gen.next();
+  }
+
+  return(value) {
+    this.cancel();
+    return this._gen.return(value);
+  }
+
+  throw(err) {
+    return this._gen.throw(err);
   }
 }
 
@@ -331,6 +421,25 @@ function changeEvent(ev, schemas) {
     }
     case 'heartbeat':
       return { type: 'heartbeat', position: positionFromProto(ev.heartbeat.position) };
+    case 'snapshot': {
+      const p = ev.snapshot;
+      const phase = PHASE_NAMES[p.phase];
+      if (!phase) return null; // a phase newer than this client
+      return {
+        type: 'snapshot', phase, schema: p.schema, table: p.table, rows: toInteger(p.rows || '0'),
+        position: positionFromProto(p.position), gtidState: p.gtid_state,
+        resumeToken: p.resume_token, restarted: !!p.restarted,
+      };
+    }
+    case 'status': {
+      const st = ev.status;
+      const state = STATE_NAMES[st.state];
+      if (!state) return null;
+      return {
+        type: 'status', state, message: st.message, attempt: st.attempt,
+        position: positionFromProto(st.position),
+      };
+    }
     default:
       return null;
   }
@@ -355,4 +464,6 @@ class Transaction {
   }
 }
 
-module.exports = { Client, Transaction, GatewayError, decodeStatusDetails, toGatewayError };
+module.exports = {
+  Client, Transaction, ChangeStream, GatewayError, decodeStatusDetails, toGatewayError, changeEvent,
+};

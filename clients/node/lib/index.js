@@ -1,5 +1,5 @@
 'use strict';
-const { Client, Transaction, GatewayError, decodeStatusDetails } = require('./client');
+const { Client, Transaction, ChangeStream, GatewayError, decodeStatusDetails } = require('./client');
 const { Decimal, Json, fromValue, toValue } = require('./values');
 
-module.exports = { Client, Transaction, GatewayError, Decimal, Json, fromValue, toValue, decodeStatusDetails };
+module.exports = { Client, Transaction, ChangeStream, GatewayError, Decimal, Json, fromValue, toValue, decodeStatusDetails };

@@ -149,6 +149,172 @@ test('changes: insert, then read it back with untilNow', { skip: SKIP }, async (
   await db.execute(`DROP TABLE ${name}`);
 });
 
+// Applies change events to a Map keyed by the primary key strictly: a
+// snapshot row or insert of a key it has, or an update or delete of a key it
+// lacks, fails (so a duplicate or a gap cannot go unnoticed).
+function strictApply(rows, ev) {
+  if (ev.type === 'snapshot' && ev.phase === 'table_started' && ev.restarted) rows.clear();
+  if (ev.type !== 'row') return;
+  const key = (image) => JSON.stringify(ev.primaryKey.map((c) => image[c]));
+  if (ev.kind === 'update' || ev.kind === 'delete') {
+    assert.ok(rows.has(key(ev.before)), `${ev.kind} of a missing row ${key(ev.before)}`);
+    rows.delete(key(ev.before));
+  }
+  if (ev.kind !== 'delete') {
+    assert.ok(!rows.has(key(ev.after)), `${ev.kind} of a present row ${key(ev.after)}`);
+    rows.set(key(ev.after), ev.after);
+  }
+}
+
+async function contents(name) {
+  const { columns, rows } = (await db.query(`SELECT * FROM ${name}`)).results[0];
+  return new Map(rows.map((r) => [JSON.stringify([r[0]]),
+    Object.fromEntries(columns.map((c, i) => [c.name, r[i]]))]));
+}
+
+async function snapshotTable(n) {
+  const name = await table('id INT PRIMARY KEY, v VARCHAR(20), n INT');
+  await db.execute(`INSERT INTO ${name} SELECT seq * 10, CONCAT('v', seq), seq FROM seq_1_to_${n}`);
+  return [name, `${live.database}.${name}`];
+}
+
+test('changes: a snapshot of N rows, then an insert', { skip: SKIP, timeout: 120000 }, async () => {
+  const n = 250;
+  const [name, qualified] = await snapshotTable(n);
+  const stream = db.changes({
+    snapshot: [qualified], includeTables: qualified, progressRows: 100, heartbeatIntervalMs: 500,
+  });
+  const replica = new Map();
+  const phases = [];
+  const snapshotRows = [];
+  const changes = [];
+  let commit = null;
+  for await (const ev of stream) {
+    strictApply(replica, ev);
+    if (ev.type === 'snapshot') {
+      phases.push([ev.phase, ev.rows]);
+      if (ev.resumeToken) assert.equal(stream.lastResumeToken, ev.resumeToken);
+      if (ev.phase === 'done') {
+        // The copy is complete: a change committed now follows it.
+        await db.execute(`INSERT INTO ${name} VALUES (?, ?, ?)`, [5, 'new', -1]);
+      }
+    } else if (ev.type === 'row' && ev.kind === 'snapshot') {
+      snapshotRows.push(ev);
+    } else if (ev.type === 'row') {
+      changes.push(ev);
+    } else if (ev.type === 'commit' && changes.length) {
+      commit = ev;
+      break;
+    }
+  }
+  assert.deepEqual(phases, [['started', 0], ['table_started', 0], ['chunk', 100], ['chunk', 200],
+    ['table_done', n], ['done', 0]]);
+  assert.equal(snapshotRows.length, n);
+  assert.deepEqual(snapshotRows.map((r) => r.after.id), Array.from({ length: n }, (_, i) => 10 * (i + 1)));
+  assert.deepEqual(snapshotRows[6].after, { id: 70, v: 'v7', n: 7 });
+  assert.deepEqual(changes.map((r) => [r.kind, r.after]), [['insert', { id: 5, v: 'new', n: -1 }]]);
+  assert.equal(stream.lastResumeToken, commit.resumeToken);
+  assert.deepEqual(replica, await contents(name));
+  assert.equal(replica.size, n + 1);
+  await db.execute(`DROP TABLE ${name}`);
+});
+
+test('changes: a snapshot resumed from a stored chunk token', { skip: SKIP, timeout: 120000 }, async () => {
+  const [name, qualified] = await snapshotTable(300);
+  const replica = new Map();
+  let token = null;
+  const first = db.changes({ snapshot: [qualified], includeTables: qualified, progressRows: 50 });
+  for await (const ev of first) {
+    strictApply(replica, ev);
+    if (ev.type === 'snapshot' && ev.phase === 'chunk' && ev.rows === 100) {
+      token = first.lastResumeToken;
+      assert.equal(token, ev.resumeToken);
+      break;
+    }
+  }
+  assert.ok(token);
+  assert.equal(replica.size, 100);
+  // Changes on both sides of the last delivered key (1000), and across it.
+  for (const sql of [
+    `UPDATE ${name} SET v = 'upd-below' WHERE id = 50`, `DELETE FROM ${name} WHERE id = 70`,
+    `INSERT INTO ${name} VALUES (55, 'ins-below', 0)`, `UPDATE ${name} SET v = 'upd-above' WHERE id = 2000`,
+    `DELETE FROM ${name} WHERE id = 2500`, `INSERT INTO ${name} VALUES (3005, 'ins-above', 0)`,
+    `UPDATE ${name} SET id = 2999 WHERE id = 20`, `UPDATE ${name} SET id = 15 WHERE id = 2800`,
+  ]) await db.execute(sql);
+  const copied = [];
+  const second = db.changes({ resumeToken: token, includeTables: qualified });
+  for await (const ev of second) {
+    strictApply(replica, ev);
+    if (ev.type === 'row' && ev.kind === 'snapshot') copied.push(ev.after.id);
+    if (ev.type === 'snapshot' && ev.phase === 'done') {
+      assert.equal(second.lastResumeToken, ev.resumeToken);
+      break;
+    }
+  }
+  assert.ok(copied.length > 0 && Math.min(...copied) > 1000, 'the copy went on after the stored key');
+  assert.deepEqual(replica, await contents(name));
+  assert.equal(replica.get('[50]').v, 'upd-below');
+  assert.equal(replica.get('[15]').v, 'v280');
+  await db.execute(`DROP TABLE ${name}`);
+});
+
+test('changes: status events when the server drops the stream', { skip: SKIP, timeout: 120000 }, async () => {
+  const name = await table('id INT PRIMARY KEY, v VARCHAR(20)');
+  const seen = [];
+  const stream = db.changes({
+    includeTables: `${live.database}.${name}`, heartbeatIntervalMs: 200, statusEvents: true,
+    onStatus: (s) => seen.push(s),
+  });
+  assert.equal((await stream.next()).value.type, 'heartbeat');
+  const ids = (await db.query(
+    "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")).results[0].rows;
+  assert.ok(ids.length > 0, 'no Binlog Dump thread');
+  for (const [id] of ids) {
+    await db.execute(`KILL CONNECTION ${Number(id)}`).catch((e) => assert.equal(e.mysqlErrno, 1094, String(e)));
+  }
+  const yielded = [];
+  const rows = [];
+  for await (const ev of stream) {
+    if (ev.type === 'status') {
+      yielded.push(ev);
+      if (ev.state === 'resumed') await db.execute(`INSERT INTO ${name} VALUES (1, 'after')`);
+    } else if (ev.type === 'row') {
+      rows.push(ev.after);
+    } else if (ev.type === 'commit' && rows.length) {
+      break;
+    }
+  }
+  assert.equal(yielded[0].state, 'reconnecting');
+  assert.ok(yielded[0].message);
+  assert.equal(yielded[0].attempt, 1);
+  assert.equal(yielded.at(-1).state, 'resumed');
+  assert.deepEqual(seen, yielded);
+  assert.deepEqual(rows, [{ id: 1, v: 'after' }]);
+  await db.execute(`DROP TABLE ${name}`);
+});
+
+test('README change stream example runs as written', { skip: SKIP }, async () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const code = readme.split('```js\n').slice(1).map((b) => b.split('```')[0]).find((b) => b.includes('snapshot'));
+  assert.ok(code && code.trim().split('\n').length <= 5, 'a change stream example of at most five lines');
+  await db.execute('CREATE TABLE IF NOT EXISTS cdc_demo (id INT PRIMARY KEY, note VARCHAR(100))');
+  await db.execute("INSERT INTO cdc_demo VALUES (1, 'hi'), (2, 'there')");
+  try {
+    const out = await new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', code], {
+        cwd: path.join(__dirname, '..'), timeout: 30000,
+        env: { ...process.env, MYSQLGW_TARGET: live.target, MYSQLGW_TOKEN: live.token },
+      }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    assert.match(out, /^row snapshot \{ id: 1, note: 'hi' \}$/m);
+    assert.match(out, /^row snapshot \{ id: 2, note: 'there' \}$/m);
+    assert.match(out, /^snapshot done/m);
+    assert.match(out, /^resume from \S+$/m);
+  } finally {
+    await db.execute('DROP TABLE IF EXISTS cdc_demo');
+  }
+});
+
 test('README example runs as written', { skip: SKIP }, async () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
   const code = readme.split('```js\n')[1].split('```')[0];

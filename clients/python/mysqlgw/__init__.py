@@ -17,6 +17,8 @@ from .changes import (
     Heartbeat,
     Position,
     RowChange,
+    SnapshotProgress,
+    StreamStatus,
     TableSchema,
 )
 from .client import BatchItem, Client, Transaction
@@ -55,6 +57,8 @@ __all__ = [
     "Ddl",
     "Commit",
     "Heartbeat",
+    "SnapshotProgress",
+    "StreamStatus",
     "Position",
     "TableSchema",
     "Json",

@@ -7,20 +7,31 @@ commit order, for every committed transaction::
 
     Begin, RowChange / Ddl ..., Commit
 
-and a ``Heartbeat`` after a quiet period. Row values are converted as query
-results are (see mysqlgw.values) and keyed by column name, using the table
-schemas the stream announces before a table's first row change.
+and a ``Heartbeat`` after a quiet period. A snapshot start
+(``Client.changes(snapshot=[...])``) first yields the tables' current rows
+as RowChange objects of kind "snapshot", framed by SnapshotProgress events.
+Row values are converted as query results are (see mysqlgw.values) and keyed
+by column name, using the table schemas the stream announces before a
+table's first row change.
 
-Store ``Commit.resume_token`` together with the effects of the transaction;
+Store the resume token of the last Commit (or of a SnapshotProgress that
+carries one) together with the effects up to it;
 ``Client.changes(resume_token=...)`` then resumes right after it, so every
-transaction is seen exactly once across failures.
+transaction is seen exactly once across failures. ``ChangeStream.
+last_resume_token`` keeps that token for you.
+
+When the gateway loses its connection to the database it reconnects by
+itself and resumes where the stream stood; it reports that with StreamStatus
+events (state "reconnecting", then "resumed"), which reach ``on_status`` and
+are yielded only with ``status_events=True``, so loops written before them
+see nothing new.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import grpc
 
@@ -37,6 +48,8 @@ __all__ = [
     "Ddl",
     "Commit",
     "Heartbeat",
+    "SnapshotProgress",
+    "StreamStatus",
     "ChangeEvent",
     "ChangeStream",
     "KIND_NAMES",
@@ -59,6 +72,22 @@ KIND_NAMES = {
     binlog_pb2.CHANGE_KIND_INSERT: "insert",
     binlog_pb2.CHANGE_KIND_UPDATE: "update",
     binlog_pb2.CHANGE_KIND_DELETE: "delete",
+    binlog_pb2.CHANGE_KIND_SNAPSHOT: "snapshot",
+}
+
+# SnapshotProgress.Phase number -> SnapshotProgress.phase.
+PHASE_NAMES = {
+    binlog_pb2.SnapshotProgress.PHASE_STARTED: "started",
+    binlog_pb2.SnapshotProgress.PHASE_TABLE_STARTED: "table_started",
+    binlog_pb2.SnapshotProgress.PHASE_CHUNK: "chunk",
+    binlog_pb2.SnapshotProgress.PHASE_TABLE_DONE: "table_done",
+    binlog_pb2.SnapshotProgress.PHASE_DONE: "done",
+}
+
+# StreamStatus.State number -> StreamStatus.state.
+STATE_NAMES = {
+    binlog_pb2.StreamStatus.STATE_RECONNECTING: "reconnecting",
+    binlog_pb2.StreamStatus.STATE_RESUMED: "resumed",
 }
 
 
@@ -126,9 +155,11 @@ class Begin:
 
 @dataclass(frozen=True)
 class RowChange:
-    """One changed row. ``kind`` is "insert", "update" or "delete";
-    ``before`` (updates, deletes) and ``after`` (inserts, updates) map column
-    names to Python values, without the columns the server did not log;
+    """One changed row. ``kind`` is "insert", "update", "delete", or
+    "snapshot" for a row copied by a snapshot start (its values in
+    ``after``); ``before`` (updates, deletes) and ``after`` (inserts,
+    updates, snapshot rows) map column names to Python values, without the
+    columns the server did not log;
     ``before`` is None for inserts and when before-images are omitted
     (``omit_before_images``; deletes then keep the primary key columns).
     ``primary_key`` names the table's primary key columns."""
@@ -177,26 +208,74 @@ class Heartbeat:
     lag: Optional[datetime.timedelta] = field(default=None, compare=False)
 
 
-ChangeEvent = Union[Begin, RowChange, Ddl, Commit, Heartbeat]
+@dataclass(frozen=True)
+class SnapshotProgress:
+    """Where a snapshot start stands. ``phase`` is "started" (with the binlog
+    ``position`` the copy corresponds to), "table_started", "chunk" (every
+    ``progress_rows`` rows of a table), "table_done" or "done" (the binlog's
+    changes follow). ``rows`` counts the table's rows sent so far in this
+    stream. "chunk", "table_done" and "done" carry a ``resume_token`` (empty
+    for a chunk of a table without a primary key): resuming from it goes on
+    with the copy after that point. ``restarted`` (on "table_started" of a
+    resumed snapshot) means the table's copy starts over: drop the rows of
+    that table received before, they come again."""
+
+    phase: str
+    schema: str
+    table: str
+    rows: int
+    position: Optional[Position]
+    gtid_state: str
+    resume_token: str
+    restarted: bool
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """The gateway's connection to the database: ``state`` "reconnecting"
+    (it broke: ``message`` says why, ``attempt`` counts the attempts of this
+    outage) or "resumed" (reading again from where the stream stood, so no
+    change is lost or repeated). ``position`` is the end of the last event
+    delivered."""
+
+    state: str
+    message: str
+    attempt: int
+    position: Optional[Position]
+
+
+ChangeEvent = Union[Begin, RowChange, Ddl, Commit, Heartbeat, SnapshotProgress, StreamStatus]
 
 
 class ChangeStream:
     """The events of a StreamBinlog call, read lazily: one response message
     (a batch of events) is held at a time.
 
-    Iterating yields Begin, RowChange, Ddl, Commit and Heartbeat objects; a
-    follow-mode stream never ends by itself, an ``until_now`` stream ends at
-    the end of the log as it was when it began. ``last_resume_token`` is the
-    resume token of the last Commit yielded (None before the first).
+    Iterating yields Begin, RowChange, Ddl, Commit and Heartbeat objects,
+    and SnapshotProgress objects in a snapshot start; a follow-mode stream
+    never ends by itself, an ``until_now`` stream ends at the end of the log
+    as it was when it began. ``last_resume_token`` is the resume token of
+    the last Commit or SnapshotProgress with a token yielded (None before
+    the first): what to store with the effects applied so far.
     ``tables`` maps the table_ref of every announced table to its
-    TableSchema. ``close()`` (or leaving a ``with`` block) cancels the call;
+    TableSchema.
+
+    StreamStatus events (the gateway reconnecting to the database, then resumed)
+    are passed to ``on_status`` (called in the iterating thread) and kept in
+    ``status``; they are yielded too only with ``status_events=True``.
+
+    ``close()`` (or leaving a ``with`` block) cancels the call;
     it may be called from another thread, and an iteration blocked in that
     thread then ends (StopIteration). Errors are raised while iterating as
     mysqlgw.Error subclasses.
     """
 
-    def __init__(self, call: Any) -> None:
+    def __init__(self, call: Any, *, on_status: Optional[Callable[[StreamStatus], Any]] = None,
+                 status_events: bool = False) -> None:
         self._call = call
+        self._on_status = on_status
+        self._status_events = status_events
+        self.status: Optional[StreamStatus] = None
         self._responses = iter(call)
         self._events: List[binlog_pb2.ChangeEvent] = []
         self._pos = 0
@@ -267,6 +346,21 @@ class ChangeStream:
             if hb.HasField("lag"):
                 lag = datetime.timedelta(seconds=hb.lag.seconds, microseconds=hb.lag.nanos // 1000)
             return Heartbeat(position=_position(hb), lag=lag)
+        if kind == "snapshot":
+            p = event.snapshot
+            phase = PHASE_NAMES.get(p.phase)
+            if phase is None:
+                return None  # a phase newer than this client
+            return SnapshotProgress(phase=phase, schema=p.schema, table=p.table, rows=p.rows,
+                                    position=_position(p), gtid_state=p.gtid_state,
+                                    resume_token=p.resume_token, restarted=p.restarted)
+        if kind == "status":
+            st = event.status
+            state = STATE_NAMES.get(st.state)
+            if state is None:
+                return None
+            return StreamStatus(state=state, message=st.message, attempt=st.attempt,
+                          position=_position(st))
         # An event kind newer than this client: skip it.
         return None
 
@@ -285,6 +379,17 @@ class ChangeStream:
                 continue
             if isinstance(out, Commit):
                 self.last_resume_token = out.resume_token
+            elif isinstance(out, SnapshotProgress):
+                # CHUNK / TABLE_DONE / DONE mark a point to resume from, like
+                # a commit; a CHUNK of a table without a key has none.
+                if out.resume_token:
+                    self.last_resume_token = out.resume_token
+            elif isinstance(out, StreamStatus):
+                self.status = out
+                if self._on_status is not None:
+                    self._on_status(out)
+                if not self._status_events:
+                    continue
             return out
 
     def close(self) -> None:

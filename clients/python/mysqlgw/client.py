@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import grpc
 from google.protobuf import duration_pb2
 
 from . import errors
 from ._proto import binlog_pb2, binlog_pb2_grpc, gateway_pb2, gateway_pb2_grpc
-from .changes import ChangeStream
+from .changes import ChangeStream, StreamStatus
 from .results import SKIPPED, Outcome, Result, ResultSet, RowStream
 from .values import params_to_proto
 
@@ -350,7 +350,11 @@ class Client:
                 kinds: Union[None, str, Iterable[Union[str, int]]] = None,
                 include_ddl: bool = False, omit_before_images: bool = False,
                 heartbeat_interval: Seconds = None,
-                timeout: Seconds = None) -> ChangeStream:
+                timeout: Seconds = None,
+                snapshot: Union[None, bool, str, Iterable[str]] = None,
+                progress_rows: Optional[int] = None,
+                on_status: Optional[Callable[[StreamStatus], Any]] = None,
+                status_events: bool = False) -> ChangeStream:
         """Streams the binlog's committed changes (StreamBinlog) and returns a
         ChangeStream, an iterator of Begin, RowChange, Ddl, Commit and
         Heartbeat objects (mysqlgw.changes), read lazily.
@@ -360,7 +364,13 @@ class Client:
         binlog the server has); ``resume_token`` (a Commit.resume_token: right
         after that transaction); ``gtid_set`` (MariaDB "0-1-42,...": after
         these; MySQL "uuid:1-5,...": everything not in the set);
-        ``position=(file, pos)``.
+        ``position=(file, pos)``; ``snapshot`` (copy the current rows of
+        tables first, then stream the changes made after that copy: a list
+        of "schema.table" glob patterns, or True for every table the filter
+        selects; ``progress_rows`` rows between "chunk" SnapshotProgress
+        events, default 10,000). Snapshot rows are RowChange objects of kind
+        "snapshot"; SnapshotProgress "chunk", "table_done" and "done" events
+        carry resume tokens that resume the copy where it stood.
 
         ``until_now`` ends the stream at the end of the log as it was when it
         began; otherwise it follows new changes until closed. Filters:
@@ -372,16 +382,36 @@ class Client:
         stream; unlike the other calls the client's default timeout does not
         apply (None: no deadline). Needs the principal's ``binlog``
         operation. Errors are raised while iterating.
+
+        When the gateway loses the database connection it reconnects by
+        itself; the StreamStatus events it sends ("reconnecting",
+        "resumed") go to ``on_status(status)`` and are yielded only with
+        ``status_events=True``.
         """
         request = binlog_pb2.StreamBinlogRequest()
+        if snapshot is False:
+            snapshot = None
         chosen = [name for name, value in (("start", start), ("resume_token", resume_token),
-                                           ("gtid_set", gtid_set), ("position", position))
+                                           ("gtid_set", gtid_set), ("position", position),
+                                           ("snapshot", snapshot))
                   if value is not None]
         if len(chosen) > 1:
             raise errors.ProgrammingError(
                 f"give at most one starting point, not {' and '.join(chosen)}")
+        if progress_rows is not None and snapshot is None:
+            raise errors.ProgrammingError("progress_rows applies only to a snapshot start")
         if resume_token is not None:
             request.resume_token = str(resume_token)
+        elif snapshot is not None:
+            tables = [] if snapshot is True else _strings(snapshot)
+            request.snapshot.tables.extend(tables)
+            # Setting a field of the oneof member selects it even when empty.
+            request.snapshot.SetInParent()
+            if progress_rows is not None:
+                if int(progress_rows) < 1:
+                    raise errors.ProgrammingError(
+                        f"progress_rows must be positive, not {progress_rows!r}")
+                request.snapshot.progress_rows = int(progress_rows)
         elif gtid_set is not None:
             request.gtid_set = str(gtid_set)
         elif position is not None:
@@ -420,7 +450,7 @@ class Client:
                                                    metadata=self._metadata)
         except ValueError as e:
             raise errors.InterfaceError(str(e)) from e
-        return ChangeStream(call)
+        return ChangeStream(call, on_status=on_status, status_events=status_events)
 
 
 def _strings(value: Union[None, str, Iterable[str]]) -> List[str]:

@@ -191,6 +191,119 @@ class ConversionTest(unittest.TestCase):
             next(stream)
 
 
+def progress_event(phase, schema="shop", table="orders", rows=0, token="", restarted=False,
+                   file="mysql-bin.000001", pos=0):
+    e = binlog_pb2.ChangeEvent()
+    p = e.snapshot
+    p.phase = phase
+    p.schema, p.table, p.rows = schema, table, rows
+    p.resume_token, p.restarted = token, restarted
+    if file:
+        p.position.file, p.position.position = file, pos
+    p.gtid_state = "0-1-9"
+    return e
+
+
+def status_event(state, message="", attempt=0, pos=100):
+    e = binlog_pb2.ChangeEvent()
+    e.status.state = state
+    e.status.message = message
+    e.status.attempt = attempt
+    e.status.position.file = "mysql-bin.000001"
+    e.status.position.position = pos
+    return e
+
+
+SP = binlog_pb2.SnapshotProgress
+SS = binlog_pb2.StreamStatus
+
+
+class SnapshotAndStatusTest(unittest.TestCase):
+    def snapshot_call(self):
+        return FakeCall([
+            response(progress_event(SP.PHASE_STARTED, schema="", table="", pos=400),
+                     schema_event(ref=1, names=("id", "v")),
+                     progress_event(SP.PHASE_TABLE_STARTED)),
+            response(row_event(1, binlog_pb2.CHANGE_KIND_SNAPSHOT, after=image([1, "a"])),
+                     row_event(1, binlog_pb2.CHANGE_KIND_SNAPSHOT, after=image([2, "b"])),
+                     progress_event(SP.PHASE_CHUNK, rows=2, token="chunk-2"),
+                     row_event(1, binlog_pb2.CHANGE_KIND_SNAPSHOT, after=image([3, "c"])),
+                     progress_event(SP.PHASE_TABLE_DONE, rows=3, token="table-done")),
+            response(progress_event(SP.PHASE_DONE, schema="", table="", token="done", pos=400),
+                     begin_event(),
+                     row_event(1, binlog_pb2.CHANGE_KIND_INSERT, after=image([4, "d"])),
+                     commit_event("commit-1")),
+        ])
+
+    def test_snapshot_rows_and_progress(self):
+        stream = ChangeStream(self.snapshot_call())
+        events = []
+        tokens = []
+        for e in stream:
+            events.append(e)
+            tokens.append(stream.last_resume_token)
+        self.assertEqual([type(e).__name__ for e in events],
+                         ["SnapshotProgress", "SnapshotProgress", "RowChange", "RowChange",
+                          "SnapshotProgress", "RowChange", "SnapshotProgress",
+                          "SnapshotProgress", "Begin", "RowChange", "Commit"])
+        started, table_started, r1, r2, chunk, r3, table_done, done, _, ins, _ = events
+        self.assertEqual(started, mysqlgw.SnapshotProgress(
+            "started", "", "", 0, mysqlgw.Position("mysql-bin.000001", 400), "0-1-9", "", False))
+        self.assertEqual((table_started.phase, table_started.schema, table_started.table),
+                         ("table_started", "shop", "orders"))
+        self.assertEqual(r1, mysqlgw.RowChange("shop", "orders", "snapshot", None,
+                                               {"id": 1, "v": "a"}, ("id",)))
+        self.assertEqual([r.key for r in (r1, r2, r3)], [(1,), (2,), (3,)])
+        self.assertEqual((chunk.phase, chunk.rows, chunk.resume_token), ("chunk", 2, "chunk-2"))
+        self.assertEqual((table_done.phase, table_done.rows), ("table_done", 3))
+        self.assertEqual(done.phase, "done")
+        self.assertEqual(ins.kind, "insert")
+        # The stored token follows progress tokens like commit tokens.
+        self.assertEqual(tokens, [None, None, None, None, "chunk-2", "chunk-2", "table-done",
+                                  "done", "done", "done", "commit-1"])
+
+    def test_chunk_without_token_keeps_the_previous_one(self):
+        stream = ChangeStream(FakeCall([response(
+            progress_event(SP.PHASE_TABLE_DONE, token="t1"),
+            progress_event(SP.PHASE_TABLE_STARTED, table="nokey", restarted=True),
+            progress_event(SP.PHASE_CHUNK, table="nokey", token=""))]))
+        events = list(stream)
+        self.assertTrue(events[1].restarted)
+        self.assertEqual(events[2].resume_token, "")
+        self.assertEqual(stream.last_resume_token, "t1")
+
+    def status_call(self):
+        return FakeCall([response(
+            begin_event(),
+            status_event(SS.STATE_RECONNECTING, "connection reset", 1),
+            status_event(SS.STATE_RECONNECTING, "connection refused", 2),
+            status_event(SS.STATE_RESUMED, pos=120),
+            commit_event("c"))])
+
+    def test_status_not_yielded_by_default(self):
+        seen = []
+        stream = ChangeStream(self.status_call(), on_status=seen.append)
+        self.assertEqual([type(e).__name__ for e in stream], ["Begin", "Commit"])
+        self.assertEqual([(s.state, s.message, s.attempt) for s in seen],
+                         [("reconnecting", "connection reset", 1),
+                          ("reconnecting", "connection refused", 2), ("resumed", "", 0)])
+        self.assertEqual(seen[2].position, mysqlgw.Position("mysql-bin.000001", 120))
+        self.assertEqual(stream.status, seen[2])
+        self.assertEqual(stream.last_resume_token, "c")
+
+    def test_status_yielded_on_request(self):
+        events = list(ChangeStream(self.status_call(), status_events=True))
+        self.assertEqual([type(e).__name__ for e in events],
+                         ["Begin", "StreamStatus", "StreamStatus", "StreamStatus", "Commit"])
+        self.assertEqual(events[1], mysqlgw.StreamStatus(
+            "reconnecting", "connection reset", 1, mysqlgw.Position("mysql-bin.000001", 100)))
+
+    def test_unknown_phase_and_state_are_skipped(self):
+        events = list(ChangeStream(FakeCall([response(
+            progress_event(99), status_event(99), commit_event("x"))]), status_events=True))
+        self.assertEqual([type(e).__name__ for e in events], ["Commit"])
+
+
 class FakeChangeStream(binlog_pb2_grpc.ChangeStreamServicer):
     def __init__(self):
         self.requests = []
@@ -255,6 +368,29 @@ class FakeServerTest(unittest.TestCase):
         for kwargs in ({"start": "later"}, {"start": "now", "gtid_set": "0-1-1"},
                        {"resume_token": "a", "position": ("f", 4)}, {"position": "f"},
                        {"kinds": ["upsert"]}):
+            with self.subTest(kwargs=kwargs), self.assertRaises(mysqlgw.ProgrammingError):
+                self.db.changes(**kwargs)
+
+    def test_snapshot_request(self):
+        list(self.db.changes(snapshot=["shop.*", "crm.users"], progress_rows=500,
+                             until_now=True))
+        r = self.servicer.requests[-1]
+        self.assertEqual(r.WhichOneof("start"), "snapshot")
+        self.assertEqual(list(r.snapshot.tables), ["shop.*", "crm.users"])
+        self.assertEqual(r.snapshot.progress_rows, 500)
+        # Every table: an empty snapshot message, still the chosen start.
+        for every in (True, []):
+            list(self.db.changes(snapshot=every, until_now=True))
+            r = self.servicer.requests[-1]
+            self.assertEqual(r.WhichOneof("start"), "snapshot")
+            self.assertEqual((list(r.snapshot.tables), r.snapshot.progress_rows), ([], 0))
+        list(self.db.changes(snapshot="shop.orders", until_now=True))
+        self.assertEqual(list(self.servicer.requests[-1].snapshot.tables), ["shop.orders"])
+        # snapshot=False is no snapshot.
+        list(self.db.changes(snapshot=False, until_now=True))
+        self.assertEqual(self.servicer.requests[-1].WhichOneof("start"), "now")
+        for kwargs in ({"snapshot": True, "resume_token": "t"}, {"progress_rows": 10},
+                       {"snapshot": True, "progress_rows": 0}):
             with self.subTest(kwargs=kwargs), self.assertRaises(mysqlgw.ProgrammingError):
                 self.db.changes(**kwargs)
 

@@ -669,6 +669,179 @@ class LiveTest(unittest.TestCase):
         thread.join(5)
         self.assertFalse(thread.is_alive(), "the iteration did not end after close()")
 
+    # -- snapshots, resume tokens of snapshots, reconnection -------------------
+
+    def snapshot_table(self, rows):
+        """A table of `rows` rows (id = 10 * n, v, n) for n in 1..rows."""
+        name = self.table("id INT PRIMARY KEY, v VARCHAR(20), n INT")
+        self.db.execute(f"INSERT INTO {name} SELECT seq * 10, CONCAT('v', seq), seq "
+                        f"FROM seq_1_to_{rows}")
+        return name, f"{_state['database']}.{name}"
+
+    def contents(self, name):
+        """The table as read through the gateway: {(id,): row dict}."""
+        result = self.db.query(f"SELECT * FROM {name}")
+        names = [c.name for c in result.columns]
+        return {(row[0],): dict(zip(names, row)) for row in result.rows}
+
+    def test_changes_snapshot_then_insert(self):
+        n = 250
+        name, qualified = self.snapshot_table(n)
+        stream = self.db.changes(snapshot=[qualified], include_tables=[qualified],
+                                 progress_rows=100, heartbeat_interval=0.5, timeout=120)
+        self.addCleanup(stream.close)
+        replica = StrictReplica(self)
+        progress, snapshot_rows, tokens = [], [], []
+        for event in stream:
+            replica.apply(event)
+            if isinstance(event, mysqlgw.SnapshotProgress):
+                progress.append(event)
+                tokens.append(stream.last_resume_token)
+                if event.phase == "done":
+                    break
+            elif isinstance(event, mysqlgw.RowChange):
+                snapshot_rows.append(event)
+        self.assertEqual([(p.phase, p.rows) for p in progress],
+                         [("started", 0), ("table_started", 0), ("chunk", 100), ("chunk", 200),
+                          ("table_done", n), ("done", 0)])
+        self.assertTrue(progress[0].position.file)
+        self.assertEqual({(p.schema, p.table) for p in progress[1:5]},
+                         {(_state["database"], name)})
+        for p in progress[2:]:
+            self.assertTrue(p.resume_token, p)
+        # The stored token follows the progress events' tokens.
+        self.assertEqual(tokens[2:], [p.resume_token for p in progress[2:]])
+        self.assertEqual(len(snapshot_rows), n)
+        self.assertEqual({r.kind for r in snapshot_rows}, {"snapshot"})
+        self.assertTrue(all(r.before is None for r in snapshot_rows))
+        self.assertEqual([r.key for r in snapshot_rows], [(10 * i,) for i in range(1, n + 1)])
+        self.assertEqual(snapshot_rows[6].after, {"id": 70, "v": "v7", "n": 7})
+
+        # A change committed after the copy follows it, once.
+        self.db.execute(f"INSERT INTO {name} VALUES (?, ?, ?)", [5, "new", -1])
+        changes = []
+        for event in stream:
+            replica.apply(event)
+            if isinstance(event, mysqlgw.RowChange):
+                changes.append(event)
+            elif isinstance(event, mysqlgw.Commit) and changes:
+                break
+        self.assertEqual([(r.kind, r.after) for r in changes],
+                         [("insert", {"id": 5, "v": "new", "n": -1})])
+        self.assertEqual(stream.last_resume_token, event.resume_token)
+        stream.close()
+        self.assertEqual(replica.rows, self.contents(name))
+        self.assertEqual(len(replica.rows), n + 1)
+
+    def test_changes_snapshot_resumed_from_a_chunk_token(self):
+        n = 300
+        name, qualified = self.snapshot_table(n)
+        replica = StrictReplica(self)
+        token = None
+        with self.db.changes(snapshot=[qualified], include_tables=[qualified],
+                             progress_rows=50, timeout=120) as stream:
+            for event in stream:
+                replica.apply(event)
+                if isinstance(event, mysqlgw.SnapshotProgress) and event.phase == "chunk" \
+                        and event.rows == 100:
+                    token = stream.last_resume_token
+                    self.assertEqual(token, event.resume_token)
+                    break
+        # The consumer stored the token with the first 100 rows (ids 10..1000).
+        self.assertIsNotNone(token)
+        self.assertEqual(sorted(replica.rows), [(10 * i,) for i in range(1, 101)])
+
+        # Changes on both sides of the last delivered key (1000), and rows
+        # moving across it, before the resume.
+        self.db.execute(f"UPDATE {name} SET v = 'upd-below' WHERE id = 50")
+        self.db.execute(f"DELETE FROM {name} WHERE id = 70")
+        self.db.execute(f"INSERT INTO {name} VALUES (55, 'ins-below', 0)")
+        self.db.execute(f"UPDATE {name} SET v = 'upd-at-key' WHERE id = 1000")
+        self.db.execute(f"UPDATE {name} SET v = 'upd-above' WHERE id = 2000")
+        self.db.execute(f"DELETE FROM {name} WHERE id = 2500")
+        self.db.execute(f"INSERT INTO {name} VALUES (3005, 'ins-above', 0)")
+        self.db.execute(f"UPDATE {name} SET id = 2999 WHERE id = 20")   # below -> above
+        self.db.execute(f"UPDATE {name} SET id = 15 WHERE id = 2800")   # above -> below
+        with self.db.transaction() as tx:
+            tx.execute(f"UPDATE {name} SET n = n + 1000 WHERE id BETWEEN 900 AND 1100")
+
+        copied_after_resume = []
+        with self.db.changes(resume_token=token, include_tables=[qualified],
+                             timeout=120) as stream:
+            for event in stream:
+                replica.apply(event)
+                if isinstance(event, mysqlgw.RowChange) and event.kind == "snapshot":
+                    copied_after_resume.append(event.key)
+                if isinstance(event, mysqlgw.SnapshotProgress) and event.phase == "done":
+                    break
+            self.assertEqual(stream.last_resume_token, event.resume_token)
+        # The copy went on after the stored key rather than starting over.
+        self.assertTrue(copied_after_resume)
+        self.assertGreater(min(copied_after_resume), (1000,))
+        self.assertEqual(replica.rows, self.contents(name))
+        self.assertEqual(replica.rows[(50,)]["v"], "upd-below")
+        self.assertEqual(replica.rows[(15,)]["v"], "v280")
+        self.assertNotIn((20,), replica.rows)
+        self.assertEqual(replica.rows[(1000,)]["n"], 1100)
+
+    def test_changes_status_events_when_the_server_drops_the_stream(self):
+        name = self.table("id INT PRIMARY KEY, v VARCHAR(20)")
+        qualified = f"{_state['database']}.{name}"
+        statuses = []
+        stream = self.db.changes(include_tables=[qualified], heartbeat_interval=0.2,
+                                 status_events=True, on_status=statuses.append, timeout=120)
+        self.addCleanup(stream.close)
+        self.assertIsInstance(next(stream), mysqlgw.Heartbeat)
+        # The server ends the replication connection (as a restart would).
+        with mysqlgw.Client(_state["target"], token=ADMIN_TOKEN, timeout=60) as admin:
+            ids = [r[0] for r in admin.query(
+                "SELECT ID FROM information_schema.PROCESSLIST "
+                "WHERE COMMAND LIKE 'Binlog Dump%'").rows]
+            self.assertTrue(ids, "no Binlog Dump thread on the server")
+            for thread_id in ids:
+                try:
+                    admin.execute(f"KILL CONNECTION {int(thread_id)}")
+                except mysqlgw.DatabaseError as e:  # ended meanwhile
+                    self.assertEqual(e.mysql_errno, 1094, e)
+        yielded = []
+        for event in stream:
+            if isinstance(event, mysqlgw.StreamStatus):
+                yielded.append(event)
+                if event.state == "resumed":
+                    break
+        self.assertEqual(yielded[0].state, "reconnecting")
+        self.assertTrue(yielded[0].message)
+        self.assertEqual(yielded[0].attempt, 1)
+        self.assertEqual(yielded, statuses)
+        self.assertEqual(stream.status, yielded[-1])
+        # The stream goes on: a later insert arrives once.
+        self.db.execute(f"INSERT INTO {name} VALUES (1, 'after')")
+        rows = []
+        for event in stream:
+            if isinstance(event, mysqlgw.RowChange):
+                rows.append(event.after)
+            elif isinstance(event, mysqlgw.Commit) and rows:
+                break
+        self.assertEqual(rows, [{"id": 1, "v": "after"}])
+
+    def test_readme_snapshot_example(self):
+        with open(os.path.join(PACKAGE_ROOT, "README.md")) as f:
+            blocks = f.read().split("```python\n")
+        code = next(b for b in blocks if "snapshot=" in b).split("```", 1)[0]
+        self.assertLessEqual(len(code.strip().splitlines()), 5)
+        self.db.execute("CREATE TABLE IF NOT EXISTS cdc_demo (id INT PRIMARY KEY, note VARCHAR(100))")
+        self.addCleanup(self.db.execute, "DROP TABLE IF EXISTS cdc_demo")
+        self.db.execute("INSERT INTO cdc_demo VALUES (1, 'hi'), (2, 'there')")
+        env = dict(os.environ, MYSQLGW_TARGET=_state["target"], MYSQLGW_TOKEN=TOKEN,
+                   PYTHONPATH=PACKAGE_ROOT)
+        run = subprocess.run([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stdout)
+        self.assertIn("kind='snapshot', before=None, after={'id': 1, 'note': 'hi'}", run.stdout)
+        self.assertIn("after={'id': 2, 'note': 'there'}", run.stdout)
+        self.assertIn("SnapshotProgress(phase='done'", run.stdout)
+        self.assertRegex(run.stdout, r"resume from \S+")
+
     def test_readme_changes_example(self):
         with open(os.path.join(PACKAGE_ROOT, "README.md")) as f:
             text = f.read()
@@ -681,6 +854,33 @@ class LiveTest(unittest.TestCase):
                              stderr=subprocess.STDOUT, text=True, timeout=60)
         self.assertEqual(run.returncode, 0, run.stdout)
         self.assertIn("insert cdc_demo {'id': 1, 'note': 'hi'}", run.stdout)
+
+
+class StrictReplica:
+    """Applies change events to {primary key tuple: row} strictly: a snapshot
+    row or insert of a key it already has, or an update or delete of a key
+    it lacks, fails the test (so a duplicate or a gap cannot go unnoticed)."""
+
+    def __init__(self, test):
+        self.test = test
+        self.rows = {}
+
+    def apply(self, event):
+        if isinstance(event, mysqlgw.SnapshotProgress):
+            if event.phase == "table_started" and event.restarted:
+                self.rows.clear()  # one table per test: its copy starts over
+            return
+        if not isinstance(event, mysqlgw.RowChange):
+            return
+        if event.kind in ("snapshot", "insert", "update"):
+            after_key = tuple(event.after[c] for c in event.primary_key)
+        if event.kind in ("update", "delete"):
+            before_key = tuple(event.before[c] for c in event.primary_key)
+            self.test.assertIn(before_key, self.rows, f"{event.kind} of a missing row: {event}")
+            del self.rows[before_key]
+        if event.kind != "delete":
+            self.test.assertNotIn(after_key, self.rows, f"{event.kind} of a present row: {event}")
+            self.rows[after_key] = dict(event.after)
 
 
 if __name__ == "__main__":

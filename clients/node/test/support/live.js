@@ -59,7 +59,7 @@ auth:
     - name: node-tests
       token_sha256: ["${sha(tokens.token)}"]
       databases: ["*"]
-      operations: [read, write, ddl, binlog]
+      operations: [read, write, ddl, binlog, admin]
 `);
   const portFile = path.join(work, 'gateway.port');
   const logPath = path.join(work, 'gateway.log');
