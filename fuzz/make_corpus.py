@@ -229,8 +229,11 @@ def listener():
     full = (1 << 9) | (1 << 15) | (1 << 3) | (1 << 19) | (1 << 20) | (1 << 21) | (1 << 16)
     bare = (1 << 9) | (1 << 15)
     sid = struct.pack("<I", 1)
+    # Parameter 2 comes from the long data: no inline value.
     execute = (b"\x17" + sid + b"\x00" + struct.pack("<I", 1) + b"\x00\x01" +
-               b"\x08\x00\xfe\x00" + struct.pack("<q", -5) + lenenc(3) + b"abc")
+               b"\x08\x00\xfe\x00" + struct.pack("<q", -5))
+    inline = (b"\x17" + sid + b"\x00" + struct.pack("<I", 1) + b"\x00\x01" +
+              b"\x08\x00\xfe\x00" + struct.pack("<q", -5) + lenenc(3) + b"abc")
     rebound = b"\x17" + sid + b"\x00" + struct.pack("<I", 1) + b"\x02\x00" + struct.pack("<q", 7)
     change_user = (b"\x11root\x00" + bytes([20]) + b"\x02" * 20 + b"db\x00" +
                    struct.pack("<H", 33) + b"caching_sha2_password\x00" +
@@ -244,6 +247,7 @@ def listener():
         b"\x18" + sid + b"\x01\x00" + b"long data",
         execute,
         rebound,
+        inline,
         b"\x1a" + sid,
         b"\x1c" + sid + struct.pack("<I", 10),
         b"\x1b\x00\x00",

@@ -12,6 +12,7 @@
 #include "mysqlwire/binlog/event_type.h"
 #include "mysqlwire/binlog_stream.h"
 #include "mysqlwire/protocol/escaping.h"
+#include "server/binlog/sql_util.h"
 #include "server/log/log.h"
 
 namespace mysqlgw {
@@ -22,21 +23,6 @@ namespace {
 
 std::string Key(absl::string_view schema, absl::string_view table) {
   return absl::StrCat(schema, absl::string_view("\0", 1), table);
-}
-
-std::string AsText(const mysqlwire::Value& v) {
-  switch (v.kind()) {
-    case mysqlwire::Value::Kind::kString:
-      return v.as_string();
-    case mysqlwire::Value::Kind::kBytes:
-      return v.as_bytes();
-    case mysqlwire::Value::Kind::kUint64:
-      return absl::StrCat(v.as_uint64());
-    case mysqlwire::Value::Kind::kInt64:
-      return absl::StrCat(v.as_int64());
-    default:
-      return "";
-  }
 }
 
 // A string literal that reads the same whatever the session's sql_mode.
