@@ -16,7 +16,12 @@ config_fuzzer: server/config/testdata, the Kubernetes overlays' mysqlgw.yaml,
 listener_fuzzer: sessions built here (handshake responses for several
   capability sets, then one of each command the listener dispatches) and the
   byte strings of the server-side protocol tests, one command per session.
+change_stream_fuzzer: resume tokens and token bodies (mgw1, mgw2 with a
+  snapshot cursor), the DDL of the ddl_parser and schema_tracker tests under
+  three sql_modes, and a snapshot catch-up session built here (hand-encoded
+  v1::Row / v1::RowChange protos).
 """
+import base64
 import hashlib
 import os
 import re
@@ -281,6 +286,144 @@ def listener():
                     write("listener_fuzzer", hs + prep + fdp_string(data) + b"\x00")
 
 
+class Fdp:
+    """Builds an input for FuzzedDataProvider: strings from the front,
+    integers from the back (the first integer taken is the last byte)."""
+
+    def __init__(self):
+        self.front, self.back = b"", b""
+
+    def string(self, data):
+        self.front += fdp_string(data)
+
+    def byte(self, value):  # ConsumeIntegral<uint8_t>, or a range under 256.
+        self.back = bytes([value]) + self.back
+
+    def u32(self, value):  # ConsumeIntegral<uint32_t>: most significant byte first.
+        self.back = struct.pack("<I", value) + self.back
+
+    def bytes(self):
+        return self.front + self.back
+
+
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pb_field(number, wire, payload):
+    """One protobuf field: varint (wire 0) or length-delimited (wire 2)."""
+    if wire == 0:
+        return varint(number << 3) + varint(payload)
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def pb_value(v):
+    """A mysqlgw.v1.Value: int (sint64), ("u", n) uint64, or bytes."""
+    if isinstance(v, int):
+        return pb_field(2, 0, (v << 1) ^ (v >> 63))
+    if isinstance(v, tuple):
+        return pb_field(3, 0, v[1])
+    return pb_field(8, 2, v)
+
+
+def pb_row(values):
+    return b"".join(pb_field(1, 2, pb_value(v)) for v in values)
+
+
+def pb_change(kind, before=None, after=None, absent=()):
+    out = pb_field(2, 0, kind)
+    if before is not None:
+        out += pb_field(3, 2, pb_row(before) + b"".join(pb_field(2, 0, a) for a in absent))
+    if after is not None:
+        out += pb_field(4, 2, pb_row(after))
+    return out
+
+
+def token_body(gtid, file, pos, snapshot=None):
+    body = "%s\n%s\n%d" % (gtid, file, pos)
+    if snapshot is not None:
+        progress, done, remaining, key = snapshot
+        b64 = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+        body += "\n%d\n%d" % (progress, len(done))
+        for schema, table in done:
+            body += "\n%s\n%s" % (b64(schema), b64(table))
+        body += "\n%d" % len(remaining)
+        for schema, table in remaining:
+            body += "\n%s\n%s" % (b64(schema), b64(table))
+        body += "\n" + b64(key)
+    return body.encode()
+
+
+def fnv1a(data):
+    h = 14695981039346656037
+    for c in data:
+        h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+    return h
+
+
+def change_stream():
+    # Mode in the last byte: 0 token, 1 mgw2 body, 2 mgw1 body, 3 DDL, 4 snapshot.
+    key = pb_row([5, b"k"])
+    bodies = [
+        (2, token_body("0-1-100", "mysql-bin.000001", 1234)),
+        (2, token_body("", "binlog.000007", 4)),
+        (1, token_body("0-1-100,1-2-5", "mysql-bin.000002", 99,
+                       (10, [(b"shop", b"a")], [(b"shop", b"b"), (b"x", b"y")], key))),
+        (1, token_body("", "f", 4, (0, [], [(b"s", b"t")], b""))),
+    ]
+    for mode, body in bodies:
+        write("change_stream_fuzzer", body + bytes([mode]))
+        if mode == 1:
+            full = body + b"\n" + str(fnv1a(body)).encode()
+            token = b"mgw2." + base64.urlsafe_b64encode(full).rstrip(b"=")
+        else:
+            token = b"mgw1." + base64.urlsafe_b64encode(body).rstrip(b"=")
+        write("change_stream_fuzzer", token + b"\x00")
+    # DDL: the statements of the parser's and the schema tracker's tests.
+    for name in ("ddl_parser_test.cc", "schema_tracker_test.cc"):
+        path = os.path.join(ROOT, "server", "binlog", name)
+        if not os.path.exists(path):
+            continue
+        text = open(path, encoding="utf-8").read()
+        sqls = raw_strings(path) + [unescape(m.group(1)).decode("utf-8", "replace")
+                                    for m in LITERAL.finditer(text)]
+        for sql in sqls:
+            if re.match(r"(?is)\s*(/\*.*?\*/\s*)?(create|alter|drop|rename|truncate)\b", sql) and len(sql) <= 4096:
+                for i, opts in enumerate((0x03, 0x0b, 0x13)):
+                    if i == 0 or "`" in sql or '"' in sql or "\\" in sql:
+                        write("change_stream_fuzzer", fdp_string(b"db") + sql.encode() + bytes([opts]))
+    # Snapshot catch-up: one table done, one being copied up to key (5, "k").
+    f = Fdp()
+    f.byte(4)
+    f.byte(1); f.string(b"shop"); f.string(b"done")
+    f.byte(2); f.string(b"shop"); f.string(b"t"); f.string(b"shop"); f.string(b"later")
+    f.string(key)
+    f.u32(3)
+    f.string(pb_row([5, b"k"])); f.string(pb_row([4, b"zz"])); f.string(pb_row([("u", 9), b""]))
+    f.byte(2); f.string(b"id"); f.string(b"na`me")
+    changes = [
+        (1, pb_change(1, after=[4, b"a", 1])),                          # insert below the key
+        (1, pb_change(1, after=[6, b"a", 1])),                          # insert above it
+        (1, pb_change(2, before=[4, b"a"], after=[9, b"a"])),           # leaves the range
+        (1, pb_change(2, before=[9, b"a"], after=[4, b"a"])),           # enters it
+        (1, pb_change(3, before=[5, b"k"], absent=[1])),                # key column absent
+        (0, pb_change(3, before=[1000, b"x"])),                         # copied table
+        (3, pb_change(1, after=[1, b"x"])),                             # other table
+    ]
+    for table, change in changes:
+        f.byte(2); f.byte(0); f.byte(1)   # primary key: columns 0 and 1
+        f.byte(table)
+        f.string(change)
+    write("change_stream_fuzzer", f.bytes())
+
+
 RAW = re.compile(r'R"([a-z]*)\((.*?)\)\1"', re.S)
 
 
@@ -309,7 +452,16 @@ def config():
     for path in docs:
         text = open(path, encoding="utf-8").read()
         for m in re.finditer(r"```ya?ml\n(.*?)```", text, re.S):
-            write("config_fuzzer", b"\x00" + m.group(1).encode())
+            block = m.group(1)
+            write("config_fuzzer", b"\x00" + block.encode())
+            # Fragments of the interception section, put back in place.
+            if block.startswith("    - "):
+                block = "interception:\n  rules:\n" + block
+            elif block.startswith("  ") and not block.startswith("   "):
+                block = "interception:\n" + block
+            else:
+                continue
+            write("config_fuzzer", b"\x00" + block.encode())
     # Configuration text in the config and interception tests.
     tests = [os.path.join(ROOT, "server", "config", n)
              for n in sorted(os.listdir(os.path.join(ROOT, "server", "config"))) if n.endswith("_test.cc")]
@@ -325,10 +477,11 @@ def config():
 
 
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["protocol", "binlog", "sql", "sql_digest", "config", "listener"]
+    wanted = sys.argv[1:] or ["protocol", "binlog", "sql", "sql_digest", "config", "listener",
+                              "change_stream"]
     for name in wanted:
         {"protocol": protocol, "binlog": binlog, "sql": sql, "sql_digest": sql_digest,
-         "config": config, "listener": listener}[name]()
+         "config": config, "listener": listener, "change_stream": change_stream}[name]()
     for t in ("%s_fuzzer" % name for name in wanted):
         d = os.path.join(OUT, t)
         files = os.listdir(d)

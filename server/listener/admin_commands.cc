@@ -3,6 +3,8 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "mysqlwire/protocol/column_type.h"
@@ -40,6 +42,33 @@ std::optional<AdminCommand> ParseAdminCommand(absl::string_view sql) {
   if (absl::EqualsIgnoreCase(words[2], "status")) return AdminCommand::kStatus;
   if (absl::EqualsIgnoreCase(words[2], "rules")) return AdminCommand::kRules;
   return std::nullopt;
+}
+
+std::optional<KillCommand> ParseKillCommand(absl::string_view sql) {
+  absl::string_view text = absl::StripAsciiWhitespace(sql);
+  if (absl::ConsumeSuffix(&text, ";")) text = absl::StripAsciiWhitespace(text);
+  if (text.size() < 4 || !absl::EqualsIgnoreCase(text.substr(0, 4), "kill")) return std::nullopt;
+  std::vector<absl::string_view> words =
+      absl::StrSplit(text, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
+  if (words.empty() || !absl::EqualsIgnoreCase(words[0], "kill")) return std::nullopt;
+  size_t i = 1;
+  if (i < words.size() && (absl::EqualsIgnoreCase(words[i], "hard") ||
+                           absl::EqualsIgnoreCase(words[i], "soft"))) {
+    ++i;
+  }
+  KillCommand kill;
+  if (i < words.size() && absl::EqualsIgnoreCase(words[i], "connection")) {
+    ++i;
+  } else if (i < words.size() && absl::EqualsIgnoreCase(words[i], "query")) {
+    kill.query_only = true;
+    ++i;
+  }
+  // Exactly one number must remain (KILL QUERY ID n and KILL USER u are
+  // other statements).
+  if (i + 1 != words.size() || !absl::SimpleAtoi(words[i], &kill.connection_id)) {
+    return std::nullopt;
+  }
+  return kill;
 }
 
 AdminResult NameValueResult(const std::vector<std::pair<std::string, std::string>>& variables) {

@@ -22,6 +22,15 @@ enum class AdminCommand { kStatus, kRules };
 
 std::optional<AdminCommand> ParseAdminCommand(absl::string_view sql);
 
+// KILL [HARD | SOFT] [CONNECTION | QUERY] <id>: ids are the listener's own
+// connection ids (the ones clients got in the handshake), so the listener
+// answers these itself; a backend must never see a client's id.
+struct KillCommand {
+  uint32_t connection_id = 0;
+  bool query_only = false;  // KILL QUERY: the running statement only.
+};
+std::optional<KillCommand> ParseKillCommand(absl::string_view sql);
+
 // A small result set of text columns.
 struct AdminResult {
   std::vector<mysqlwire::ColumnDefinition> columns;

@@ -43,3 +43,31 @@ TEST(AdminCommandsTest, ResultShapes) {
 
 }  // namespace
 }  // namespace mysqlgw
+
+namespace mysqlgw {
+namespace {
+
+TEST(ParseKillCommandTest, ConnectionAndQueryForms) {
+  auto k = ParseKillCommand("KILL 42");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->connection_id, 42u);
+  EXPECT_FALSE(k->query_only);
+  k = ParseKillCommand("  kill query 7 ;");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->connection_id, 7u);
+  EXPECT_TRUE(k->query_only);
+  k = ParseKillCommand("KILL HARD CONNECTION\t9");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(k->connection_id, 9u);
+  EXPECT_FALSE(k->query_only);
+  k = ParseKillCommand("kill soft query 3");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_TRUE(k->query_only);
+  for (const char* other : {"KILL", "KILL QUERY", "KILL QUERY ID 5", "KILL USER bob", "KILL -1",
+                            "KILL 99999999999", "KILL 1 2", "KILLER 1", "SELECT 1", "KILL x"}) {
+    EXPECT_FALSE(ParseKillCommand(other).has_value()) << other;
+  }
+}
+
+}  // namespace
+}  // namespace mysqlgw

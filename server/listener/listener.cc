@@ -71,6 +71,7 @@ absl::StatusOr<std::unique_ptr<MySqlListener>> MySqlListener::Create(
   listener->address_ = section.address();
   if (section.max_connections() > 0) listener->max_connections_ = section.max_connections();
   ListenerContext& context = listener->context_;
+  context.sessions = listener.get();
   context.gateway = &gateway;
   context.accounts = &listener->accounts_;
   context.handshake = *std::move(handshake);
@@ -148,6 +149,33 @@ asio::awaitable<void> MySqlListener::Refuse(asio::ip::tcp::socket socket) {
   boost::system::error_code ignored;
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
+}
+
+asio::awaitable<std::optional<mysqlwire::ServerError>> MySqlListener::Kill(
+    uint32_t id, bool query_only, const Principal& requester) {
+  std::shared_ptr<ListenerSession> target;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [ptr, session] : sessions_) {
+      if (session->connection_id() == id) {
+        target = session;
+        break;
+      }
+    }
+  }
+  if (target == nullptr) {
+    co_return ListenerError(kErNoSuchThread, absl::StrCat("Unknown thread id: ", id));
+  }
+  // The target's state belongs to its own loop: decide and act there.
+  std::string name = requester.name;
+  const bool admin = requester.Allows(v1::OPERATION_ADMIN);
+  co_return co_await asio::co_spawn(
+      gateway_.loop(target->shard()),
+      [target, name = std::move(name), admin,
+       query_only]() -> asio::awaitable<std::optional<mysqlwire::ServerError>> {
+        co_return target->KillFrom(name, admin, query_only);
+      },
+      asio::use_awaitable);
 }
 
 template <typename Fn>

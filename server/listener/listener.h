@@ -36,7 +36,7 @@
 
 namespace mysqlgw {
 
-class MySqlListener {
+class MySqlListener : public SessionDirectory {
  public:
   struct Options {
     std::string gateway_version;  // SHOW MYSQLGW STATUS.
@@ -46,7 +46,7 @@ class MySqlListener {
   // files. The gateway and its loops must outlive the listener.
   static absl::StatusOr<std::unique_ptr<MySqlListener>> Create(const v1::GatewayConfig& config,
                                                                Gateway& gateway, Options options);
-  ~MySqlListener();
+  ~MySqlListener() override;
   MySqlListener(const MySqlListener&) = delete;
   MySqlListener& operator=(const MySqlListener&) = delete;
 
@@ -61,6 +61,10 @@ class MySqlListener {
   // QUERY) and closes their connections. Returns once every session has
   // given its backend connection back (or a few seconds past the deadline).
   void Stop(std::chrono::steady_clock::time_point deadline);
+
+  // SessionDirectory: KILL from one listener connection to another.
+  boost::asio::awaitable<std::optional<mysqlwire::ServerError>> Kill(
+      uint32_t id, bool query_only, const Principal& requester) override;
 
   const ListenerStats& stats() const { return stats_; }
   Gateway& gateway() { return gateway_; }

@@ -90,9 +90,16 @@ asio::awaitable<bool> ListenerSession::Dispatch(const mysqlwire::ClientCommand& 
     case Command::kStatistics:
       co_return co_await HandleStatistics();
     case Command::kProcessKill: {
-      const mysqlwire::ServerError error = ListenerError(
-          kErNotSupportedYet, "mysqlgw does not support COM_PROCESS_KILL; close the connection");
-      co_return co_await WriteError(error);
+      const absl::string_view payload = command.argument();
+      if (payload.size() != 4) {
+        const mysqlwire::ServerError error = Malformed();
+        co_return co_await WriteError(error);
+      }
+      KillCommand kill;
+      for (int i = 0; i < 4; ++i) {
+        kill.connection_id |= static_cast<uint32_t>(static_cast<uint8_t>(payload[i])) << (8 * i);
+      }
+      co_return co_await HandleKill(kill);
     }
     default: {
       const mysqlwire::ServerError error = ListenerError(kErUnknownCommand, "Unknown command");
@@ -106,6 +113,9 @@ asio::awaitable<bool> ListenerSession::HandleQuery(const mysqlwire::ClientComman
   if (std::optional<AdminCommand> admin = ParseAdminCommand(sql)) {
     co_return co_await HandleAdmin(*admin);
   }
+  if (std::optional<KillCommand> kill = ParseKillCommand(sql)) {
+    co_return co_await HandleKill(*kill);
+  }
   if (!multi_statements_ && AnalyzeStatement(sql).multiple_statements) {
     const mysqlwire::ServerError error = ListenerError(
         kErParseError,
@@ -117,6 +127,21 @@ asio::awaitable<bool> ListenerSession::HandleQuery(const mysqlwire::ClientComman
   statement.sql = std::move(sql);
   statement.has_params = false;
   co_return co_await RunStatement(std::move(statement), ClientResultSink::RowFormat::kText);
+}
+
+asio::awaitable<bool> ListenerSession::HandleKill(KillCommand command) {
+  std::optional<mysqlwire::ServerError> error;
+  if (command.connection_id == connection_id_) {
+    error = KillFrom(call_.principal->name, true, command.query_only);
+  } else if (context_.sessions == nullptr) {
+    error = ListenerError(kErNoSuchThread, absl::StrCat("Unknown thread id: ", command.connection_id));
+  } else {
+    error = co_await context_.sessions->Kill(command.connection_id, command.query_only,
+                                             *call_.principal);
+  }
+  if (error.has_value()) co_return co_await WriteError(*error);
+  if (closing_) co_return false;  // Killed itself.
+  co_return co_await WriteOk();
 }
 
 asio::awaitable<bool> ListenerSession::HandleAdmin(AdminCommand command) {

@@ -98,6 +98,29 @@ void ListenerSession::CloseWhenIdle() {
   if (!busy_) conn_.Close();
 }
 
+std::optional<mysqlwire::ServerError> ListenerSession::KillFrom(const std::string& requester,
+                                                               bool admin, bool query_only) {
+  if (!admin && (call_.principal == nullptr || call_.principal->name != requester)) {
+    return ListenerError(kErKillDenied,
+                         absl::StrCat("You are not owner of thread ", connection_id_));
+  }
+  if (query_only) {
+    if (busy_ && control_ != nullptr && !control_->cancelled()) {
+      query_killed_ = true;
+      control_->CancelOnLoop(mysqlwire::ServerErrorStatus(
+          mysqlwire::ServerError{kErQueryInterrupted, "70100", "Query execution was interrupted"}));
+    }
+    return std::nullopt;
+  }
+  closing_ = true;
+  if (control_ != nullptr) {
+    control_->CancelOnLoop(mysqlwire::ServerErrorStatus(
+        mysqlwire::ServerError{kErConnectionKilled, "70100", "Connection was killed"}));
+  }
+  conn_.Close();
+  return std::nullopt;
+}
+
 void ListenerSession::Abort() {
   closing_ = true;
   if (control_ != nullptr) {
@@ -202,9 +225,14 @@ asio::awaitable<bool> ListenerSession::RunStatement(Statement statement,
     access_log->Write(std::move(record));
   }
   if (control->cancelled()) {
-    // The client went away (or the gateway is stopping): the statement was
-    // killed, and nobody is left to tell.
-    co_return false;
+    if (!query_killed_) {
+      // The client went away (or the gateway is stopping): the statement
+      // was killed, and nobody is left to tell.
+      co_return false;
+    }
+    // KILL QUERY from another connection: the client is told, and goes on.
+    query_killed_ = false;
+    status = control->reason();
   }
   absl::Status written = co_await sink.Finish(status);
   if (!written.ok()) co_return false;

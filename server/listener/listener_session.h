@@ -29,6 +29,18 @@
 
 namespace mysqlgw {
 
+// The listener's connections by id, for KILL from another connection.
+class SessionDirectory {
+ public:
+  virtual ~SessionDirectory() = default;
+  // Cancels the statement connection `id` runs (query_only) or ends that
+  // connection. The requester must be logged in as the same principal or
+  // have the admin operation. The error to answer, if any (1094 unknown
+  // id, 1095 not the owner).
+  virtual boost::asio::awaitable<std::optional<mysqlwire::ServerError>> Kill(
+      uint32_t id, bool query_only, const Principal& requester) = 0;
+};
+
 // What every session of one listener shares; outlives them.
 struct ListenerContext {
   Gateway* gateway = nullptr;
@@ -39,6 +51,7 @@ struct ListenerContext {
   ListenerStats* stats = nullptr;
   std::string gateway_version;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  SessionDirectory* sessions = nullptr;  // Null: KILL of another connection refused.
 };
 
 class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
@@ -68,6 +81,10 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
   void Abort();
 
   size_t shard() const { return shard_; }
+  uint32_t connection_id() const { return connection_id_; }
+  // Loop thread only. KILL [QUERY] from `requester` (see SessionDirectory).
+  std::optional<mysqlwire::ServerError> KillFrom(const std::string& requester, bool admin,
+                                                 bool query_only);
 
  private:
   // Returns false when the connection must end.
@@ -80,6 +97,7 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
   // COM_QUERY, with the gateway's own SHOW MYSQLGW commands.
   boost::asio::awaitable<bool> HandleQuery(const mysqlwire::ClientCommand& command);
   boost::asio::awaitable<bool> HandleAdmin(AdminCommand command);
+  boost::asio::awaitable<bool> HandleKill(KillCommand command);
   boost::asio::awaitable<bool> HandleInitDb(const mysqlwire::ClientCommand& command);
   boost::asio::awaitable<bool> HandlePrepare(const mysqlwire::ClientCommand& command);
   boost::asio::awaitable<bool> HandleExecute(const mysqlwire::ClientCommand& command);
@@ -137,6 +155,9 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
   std::optional<mysqlwire::ServerError> owed_error_;
   bool busy_ = false;
   bool closing_ = false;
+  // The running statement was cancelled by KILL QUERY (not by the client
+  // leaving): its error is owed to the client, which stays connected.
+  bool query_killed_ = false;
   // Counts waits for a command, so that an idle timer firing as a command
   // arrives does not close the connection under it.
   uint64_t idle_epoch_ = 0;

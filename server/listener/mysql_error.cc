@@ -24,6 +24,7 @@ const char* SqlStateOf(uint16_t code) {
       return "42000";
     case kErQueryInterrupted:
     case kErStatementTimeout:
+    case kErConnectionKilled:
       return "70100";
     default:
       return "HY000";

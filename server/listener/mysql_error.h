@@ -28,7 +28,10 @@ inline constexpr uint16_t kErUserLimitReached = 1226;      // 42000
 inline constexpr uint16_t kErSpecificAccessDenied = 1227;  // 42000
 inline constexpr uint16_t kErNotSupportedYet = 1235;       // 42000
 inline constexpr uint16_t kErUnknownStmtHandler = 1243;    // HY000
+inline constexpr uint16_t kErNoSuchThread = 1094;          // HY000
+inline constexpr uint16_t kErKillDenied = 1095;            // HY000
 inline constexpr uint16_t kErQueryInterrupted = 1317;      // 70100
+inline constexpr uint16_t kErConnectionKilled = 1927;      // 70100 (MariaDB)
 inline constexpr uint16_t kErStatementTimeout = 1969;      // 70100 (MariaDB)
 
 // `status` must not be OK.

@@ -4,6 +4,7 @@
 // user, reset, ping, multi-results and the connection limit.
 #include <mariadb/mysql.h>
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -44,7 +45,10 @@ MysqlPtr Connect(uint16_t port, const char* user, const char* password, std::str
 std::string QueryOne(MYSQL* m, const std::string& sql) {
   if (mysql_query(m, sql.c_str()) != 0) return absl::StrCat("ERR ", mysql_errno(m));
   MYSQL_RES* res = mysql_store_result(m);
-  if (res == nullptr) return "no result";
+  if (res == nullptr) {
+    // An error after the result began (e.g. the statement was killed).
+    return mysql_errno(m) != 0 ? absl::StrCat("ERR ", mysql_errno(m)) : "no result";
+  }
   MYSQL_ROW row = mysql_fetch_row(res);
   std::string out = row == nullptr ? "no row" : row[0] == nullptr ? "NULL" : row[0];
   mysql_free_result(res);
@@ -351,6 +355,51 @@ TEST_F(LibmariadbTest, ConnectionLimit) {
   absl::StatusOr<std::string> metrics = (*gw)->Metrics();
   ASSERT_TRUE(metrics.ok());
   EXPECT_GE(MetricValue(*metrics, "mysqlgw_listener_connections_refused_total"), 1);
+}
+
+// KILL takes the listener's connection ids (the ones clients got in the
+// handshake, which the mariadb CLI sends on Ctrl-C): the listener answers it
+// itself, and only for the same principal or an admin.
+TEST_F(LibmariadbTest, KillQueryAndConnectionByListenerId) {
+  std::string error;
+  MysqlPtr victim = Connect(gateway_->mysql_port(), "limited", kLimitedPassword, &error);
+  ASSERT_NE(victim, nullptr) << error;
+  const unsigned long victim_id = mysql_thread_id(victim.get());
+  std::string sleep_result;
+  auto started = std::chrono::steady_clock::now();
+  std::thread sleeper([&] { sleep_result = QueryOne(victim.get(), "SELECT SLEEP(30)"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+
+  // Another principal without admin may not.
+  MysqlPtr reader = Connect(gateway_->mysql_port(), "reader", kReaderPassword, &error);
+  ASSERT_NE(reader, nullptr) << error;
+  EXPECT_EQ(QueryOne(reader.get(), absl::StrCat("KILL QUERY ", victim_id)), "ERR 1095");
+  // An id no connection has.
+  EXPECT_EQ(QueryOne(reader.get(), "KILL QUERY 4000000000"), "ERR 1094");
+
+  // The same principal may: the statement ends with 1317, the connection lives.
+  MysqlPtr same = Connect(gateway_->mysql_port(), "limited", kLimitedPassword, &error);
+  ASSERT_NE(same, nullptr) << error;
+  ASSERT_EQ(mysql_query(same.get(), absl::StrCat("KILL QUERY ", victim_id).c_str()), 0)
+      << mysql_error(same.get());
+  sleeper.join();
+  EXPECT_EQ(sleep_result, "ERR 1317");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
+  EXPECT_EQ(QueryOne(victim.get(), "SELECT 41 + 1"), "42");
+
+  // An admin may end the connection; COM_PROCESS_KILL is the same.
+  MysqlPtr admin = Connect(gateway_->mysql_port(), "app", kAppPassword, &error);
+  ASSERT_NE(admin, nullptr) << error;
+  ASSERT_EQ(mysql_query(admin.get(), absl::StrCat("KILL ", victim_id).c_str()), 0)
+      << mysql_error(admin.get());
+  EXPECT_NE(mysql_query(victim.get(), "SELECT 1"), 0);  // Gone.
+  MysqlPtr other = Connect(gateway_->mysql_port(), "limited", kLimitedPassword, &error);
+  ASSERT_NE(other, nullptr) << error;
+  const unsigned long other_id = mysql_thread_id(other.get());
+  EXPECT_EQ(mysql_kill(admin.get(), other_id), 0) << mysql_error(admin.get());
+  EXPECT_NE(mysql_query(other.get(), "SELECT 1"), 0);
+  // The backend never saw a client's id: the admin's own session still works.
+  EXPECT_EQ(QueryOne(admin.get(), "SELECT 1"), "1");
 }
 
 }  // namespace
