@@ -40,6 +40,9 @@ using std::chrono::seconds;
 absl::Status KillServer(const Sandbox& sandbox) {
   const std::string dir = sandbox.info().sandbox_dir;
   std::ofstream(dir + "/server.down").flush();
+  // The watchdog looks about once a second; one round that began before
+  // the marker existed must end before the server dies.
+  std::this_thread::sleep_for(seconds(3));
   std::ifstream pid_file(dir + "/mariadbd.pid");
   pid_t pid = 0;
   pid_file >> pid;
@@ -256,14 +259,14 @@ void ExpectExactlyOnce(const std::vector<int64_t>& applied, int n) {
 // client call; INSERT IGNORE so that a batch cut off by an outage can simply
 // be sent again.
 void WriteIds(const Sandbox& sandbox, const std::string& table, int n,
-              std::atomic<int>* written) {
-  for (int first = 1; first <= n; first += 10) {
+              std::atomic<int>* written, const std::atomic<bool>* abort) {
+  const auto give_up = Clock::now() + seconds(180);
+  for (int first = 1; first <= n && !*abort && Clock::now() < give_up; first += 10) {
     std::string sql;
     for (int id = first; id < first + 10 && id <= n; ++id) {
       absl::StrAppend(&sql, "INSERT IGNORE INTO ", table, " VALUES (", id, ");\n");
     }
-    const auto give_up = Clock::now() + seconds(120);
-    while (!sandbox.RootQuery(sql).ok() && Clock::now() < give_up) {
+    while (!sandbox.RootQuery(sql).ok() && !*abort && Clock::now() < give_up) {
       std::this_thread::sleep_for(milliseconds(200));
     }
     written->store(std::min(first + 9, n));
@@ -281,8 +284,11 @@ TEST_F(RestartTest, GatewayKilledDuringStreamBinlogResumesWithNoLossNoDuplicate)
 
   Consumer consumer("relia_gw_seq");
   std::atomic<int> written{0};
-  std::thread writer([&] { WriteIds(*sandbox_, "relia_gw_seq", kIds, &written); });
+  std::atomic<bool> abort{false};
+  std::thread writer([&] { WriteIds(*sandbox_, "relia_gw_seq", kIds, &written, &abort); });
+  // On an early return (a failed assertion), stop the writer first.
   absl::Cleanup join_writer = [&] {
+    abort = true;
     if (writer.joinable()) writer.join();
   };
   // The first stream, killed with its gateway part way through.
@@ -302,7 +308,7 @@ TEST_F(RestartTest, GatewayKilledDuringStreamBinlogResumesWithNoLossNoDuplicate)
   ASSERT_TRUE(restarted.ok()) << restarted.status();
   grpc::Status second =
       consumer.ReadOnce(restarted->process->address(), start, kIds, seconds(120));
-  std::move(join_writer).Invoke();
+  writer.join();
   EXPECT_TRUE(second.ok() || second.error_code() == grpc::StatusCode::CANCELLED)
       << second.error_message();
   ExpectExactlyOnce(consumer.applied(), kIds);
@@ -318,8 +324,11 @@ TEST_F(RestartTest, ServerKilledDuringStreamBinlogNoLossNoDuplicate) {
 
   Consumer consumer("relia_db_seq");
   std::atomic<int> written{0};
-  std::thread writer([&] { WriteIds(*sandbox_, "relia_db_seq", kIds, &written); });
+  std::atomic<bool> abort{false};
+  std::thread writer([&] { WriteIds(*sandbox_, "relia_db_seq", kIds, &written, &abort); });
+  // On an early return (a failed assertion), stop the writer first.
   absl::Cleanup join_writer = [&] {
+    abort = true;
     if (writer.joinable()) writer.join();
   };
   // The consumer's loop: a stream that ends with UNAVAILABLE (the server
@@ -330,7 +339,8 @@ TEST_F(RestartTest, ServerKilledDuringStreamBinlogNoLossNoDuplicate) {
   std::vector<grpc::Status> endings;
   auto reading = std::async(std::launch::async, [&] {
     const auto give_up = Clock::now() + seconds(240);
-    while (consumer.Distinct() < static_cast<size_t>(kIds) && Clock::now() < give_up) {
+    while (consumer.Distinct() < static_cast<size_t>(kIds) && Clock::now() < give_up &&
+           !abort) {
       grpc::Status s = consumer.ReadOnce(gw->process->address(), start, kIds, seconds(120));
       endings.push_back(s);
       if (!s.ok() && s.error_code() != grpc::StatusCode::UNAVAILABLE &&
@@ -343,13 +353,15 @@ TEST_F(RestartTest, ServerKilledDuringStreamBinlogNoLossNoDuplicate) {
     }
     done = true;
   });
+  absl::Cleanup stop_reading = [&] { abort = true; };  // Runs before `reading` waits.
   ASSERT_TRUE(WaitFor([&] { return consumer.Distinct() >= 50; }, seconds(60)));
   absl::Status killed = KillServer(*sandbox_);
   EXPECT_TRUE(killed.ok()) << killed;
   std::this_thread::sleep_for(seconds(2));
   absl::Status restarted = sandbox_->StartServer();
+  if (!restarted.ok()) abort = true;
   EXPECT_TRUE(restarted.ok()) << restarted;
-  std::move(join_writer).Invoke();
+  writer.join();
   reading.get();
   ASSERT_TRUE(done);
   for (size_t i = 0; i + 1 < endings.size(); ++i) {
