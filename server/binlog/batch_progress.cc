@@ -36,7 +36,13 @@ StreamProgress SummarizeBatch(const v1::StreamBinlogResponse& batch, uint64_t se
         break;
       case v1::ChangeEvent::EVENT_NOT_SET:
         break;
-      default:  // Schemas, rows, DDL.
+      case v1::ChangeEvent::kRow: {
+        ++p.events;
+        const int kind = e.row().kind();
+        if (kind >= 0 && kind < static_cast<int>(p.rows.size())) ++p.rows[kind];
+        break;
+      }
+      default:  // Schemas, DDL, snapshot progress.
         ++p.events;
         break;
     }

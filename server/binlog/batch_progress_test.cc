@@ -11,8 +11,8 @@ TEST(BatchProgressTest, CountsEventsAndTakesTheLastPositionGtidAndTimestamp) {
   begin->set_gtid("0-1-41");
   begin->mutable_timestamp()->set_seconds(1700000000);
   batch.add_events()->mutable_table_schema();
-  batch.add_events()->mutable_row();
-  batch.add_events()->mutable_row();
+  batch.add_events()->mutable_row()->set_kind(v1::CHANGE_KIND_INSERT);
+  batch.add_events()->mutable_row()->set_kind(v1::CHANGE_KIND_UPDATE);
   auto* commit = batch.add_events()->mutable_commit();
   commit->set_gtid("0-1-41");
   commit->mutable_timestamp()->set_seconds(1700000001);
@@ -21,9 +21,12 @@ TEST(BatchProgressTest, CountsEventsAndTakesTheLastPositionGtidAndTimestamp) {
   auto* begin2 = batch.add_events()->mutable_begin();  // Goes on in the next batch.
   begin2->set_gtid("0-1-42");
   begin2->mutable_timestamp()->set_seconds(1700000005);
-  batch.add_events()->mutable_row();
+  batch.add_events()->mutable_row()->set_kind(v1::CHANGE_KIND_INSERT);
 
   StreamProgress p = SummarizeBatch(batch, 999);
+  EXPECT_EQ(p.rows[v1::CHANGE_KIND_INSERT], 2u);
+  EXPECT_EQ(p.rows[v1::CHANGE_KIND_UPDATE], 1u);
+  EXPECT_EQ(p.rows[v1::CHANGE_KIND_DELETE], 0u);
   EXPECT_EQ(p.events, 7u);
   EXPECT_EQ(p.heartbeats, 0u);
   EXPECT_EQ(p.bytes, 999u);

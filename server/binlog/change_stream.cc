@@ -489,6 +489,7 @@ asio::awaitable<absl::Status> BinlogReader::Read(ReadPhase phase) {
           break;
         }
         const absl::string_view raw = **next;
+        batch.AddBinlogBytes(raw.size());
         events_.clear();
         if (absl::Status s = decoder.Decode(raw, &events_); !s.ok()) {
           lost = absl::DataLossError(absl::StrCat("cannot decode the binlog at ", converter.file(),

@@ -36,6 +36,8 @@ class ResponseBatch {
       bytes_ += message_->events(i).ByteSizeLong();
     }
   }
+  // Binlog bytes read from the server for the events in this batch.
+  void AddBinlogBytes(uint64_t n) { binlog_bytes_ += n; }
   // Where to report each batch sent (/statusz); may be null.
   void set_progress(StreamHandle* progress) { progress_ = progress; }
   boost::asio::awaitable<absl::Status> Flush(ChangeSink& sink) {
@@ -43,7 +45,11 @@ class ResponseBatch {
     serialized_.clear();
     message_->SerializeToString(&serialized_);
     StreamProgress progress;
-    if (progress_ != nullptr) progress = SummarizeBatch(*message_, serialized_.size());
+    if (progress_ != nullptr) {
+      progress = SummarizeBatch(*message_, serialized_.size());
+      progress.binlog_bytes = binlog_bytes_;
+    }
+    binlog_bytes_ = 0;
     Renew();
     absl::Status s = co_await sink.Write(serialized_);
     if (s.ok() && progress_ != nullptr) progress_->Sent(progress);
@@ -60,6 +66,7 @@ class ResponseBatch {
   google::protobuf::Arena arena_;
   v1::StreamBinlogResponse* message_ = nullptr;
   uint64_t bytes_ = 0;
+  uint64_t binlog_bytes_ = 0;
   std::string serialized_;
   StreamHandle* progress_ = nullptr;
 };

@@ -40,6 +40,10 @@ void StreamHandle::Sent(const StreamProgress& batch) {
     any_sent_ = true;
   }
   registry_->events_sent_.fetch_add(batch.events, std::memory_order_relaxed);
+  for (size_t k = 0; k < batch.rows.size(); ++k) {
+    if (batch.rows[k] != 0) registry_->rows_[k].fetch_add(batch.rows[k], std::memory_order_relaxed);
+  }
+  registry_->binlog_bytes_.fetch_add(batch.binlog_bytes, std::memory_order_relaxed);
 }
 
 StreamStatus StreamHandle::Status(absl::Time now) const {
@@ -92,6 +96,31 @@ absl::Status RegisterStreamMetrics(metrics::Registry& registry, const StreamRegi
           "mysqlgw_change_stream_events_total",
           "Change events sent to StreamBinlog subscribers (heartbeats excluded).",
           [s] { return static_cast<double>(s->events_sent()); });
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = registry.AddCallback(
+          metrics::MetricType::kCounter, "mysqlgw_change_stream_rows_total",
+          "Row changes sent to StreamBinlog subscribers, by kind (snapshot: rows of a "
+          "snapshot copy).",
+          {"kind"},
+          [s] {
+            static constexpr const char* kKinds[] = {"unspecified", "insert", "update", "delete",
+                                                     "snapshot"};
+            std::vector<metrics::LabeledValue> out;
+            for (int k = 1; k < 5; ++k) {
+              out.push_back({{kKinds[k]}, static_cast<double>(s->rows(k))});
+            }
+            return out;
+          });
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = registry.AddCallbackCounter(
+          "mysqlgw_change_stream_binlog_bytes_total",
+          "Binlog bytes StreamBinlog subscriptions read from the server (events as received, "
+          "before filtering).",
+          [s] { return static_cast<double>(s->binlog_bytes()); });
       !status.ok()) {
     return status;
   }

@@ -14,6 +14,7 @@
 #ifndef SERVER_BINLOG_STREAM_REGISTRY_H_
 #define SERVER_BINLOG_STREAM_REGISTRY_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -41,6 +42,10 @@ struct StreamProgress {
   uint64_t events = 0;      // Change events in the batch (heartbeats excluded).
   uint64_t heartbeats = 0;  // Heartbeats in the batch.
   uint64_t bytes = 0;       // Serialized size of the batch.
+  // Row changes by v1::ChangeKind (insert, update, delete, snapshot), and
+  // binlog bytes read from the server for this batch.
+  std::array<uint64_t, 5> rows{};
+  uint64_t binlog_bytes = 0;
   // The binlog position of the last event that carries one, and the GTID of
   // the last transaction committed (empty without GTIDs).
   std::string file;
@@ -117,6 +122,8 @@ class StreamRegistry {
   // started from a resume token.
   void CountReconnect() { reconnects_.fetch_add(1, std::memory_order_relaxed); }
   void CountResume() { resumes_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t rows(int kind) const { return rows_[kind].load(std::memory_order_relaxed); }
+  uint64_t binlog_bytes() const { return binlog_bytes_.load(std::memory_order_relaxed); }
   uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
   uint64_t resumes() const { return resumes_.load(std::memory_order_relaxed); }
 
@@ -131,6 +138,8 @@ class StreamRegistry {
   std::atomic<uint64_t> opened_{0};
   std::atomic<uint64_t> reconnects_{0};
   std::atomic<uint64_t> resumes_{0};
+  std::array<std::atomic<uint64_t>, 5> rows_{};
+  std::atomic<uint64_t> binlog_bytes_{0};
 };
 
 // mysqlgw_change_stream_events_total, mysqlgw_change_stream_reconnects_total,

@@ -141,6 +141,26 @@ TEST(StreamRegistryTest, Metrics) {
   const double lag = std::stod(text.substr(at + 35));
   EXPECT_GE(lag, 3600);
   EXPECT_LT(lag, 3700);
+
+  // Rows by kind, binlog bytes, reconnects and resumes.
+  StreamProgress rows = Batch(3, "f", 30);
+  rows.rows[1] = 2;  // insert
+  rows.rows[4] = 5;  // snapshot
+  rows.binlog_bytes = 4096;
+  h->Sent(rows);
+  streams.CountReconnect();
+  streams.CountResume();
+  streams.CountResume();
+  text = registry.Render();
+  EXPECT_NE(text.find("mysqlgw_change_stream_rows_total{kind=\"insert\"} 2\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mysqlgw_change_stream_rows_total{kind=\"snapshot\"} 5\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("mysqlgw_change_stream_rows_total{kind=\"delete\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("mysqlgw_change_stream_binlog_bytes_total 4096\n"), std::string::npos);
+  EXPECT_NE(text.find("mysqlgw_change_stream_reconnects_total 1\n"), std::string::npos);
+  EXPECT_NE(text.find("mysqlgw_change_stream_resumes_total 2\n"), std::string::npos);
 }
 
 }  // namespace
