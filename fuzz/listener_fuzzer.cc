@@ -17,7 +17,8 @@
 // single payloads; here they run in a session, with round-trip checks:
 //  - SerializeHandshakeResponse(ParseHandshakeResponse(x)) parses back equal;
 //  - SerializeChangeUser(ParseChangeUser(x, caps), caps) parses back equal;
-//  - COM_QUERY / COM_INIT_DB / COM_FIELD_LIST give back their bytes;
+//  - COM_QUERY / COM_INIT_DB / COM_FIELD_LIST give back their bytes; a
+//    KILL [QUERY] n the listener answers itself reads as its canonical form;
 //  - an execute's parameters and types have the statement's count, the
 //    types are remembered, long data is consumed, and the parameters built
 //    again by the client side (BuildStmtExecute) parse to the same values;
@@ -28,10 +29,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "mysqlwire/protocol/auth.h"
 #include "mysqlwire/protocol/capabilities.h"
@@ -227,7 +230,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case Command::kQuery: {
         absl::StatusOr<std::string> sql = mysqlwire::ParseQueryCommand(payload);
         Check(sql.ok() && *sql == argument, "COM_QUERY: not its argument");
-        (void)mysqlgw::ParseAdminCommand(*sql);
+        const bool admin = mysqlgw::ParseAdminCommand(*sql).has_value();
+        // KILL [QUERY] n is answered by the listener itself: what it reads
+        // must be what the canonical statement reads.
+        if (std::optional<mysqlgw::KillCommand> kill = mysqlgw::ParseKillCommand(*sql)) {
+          Check(!admin, "a statement is both an admin command and KILL");
+          std::optional<mysqlgw::KillCommand> again = mysqlgw::ParseKillCommand(
+              absl::StrCat("KILL ", kill->query_only ? "QUERY " : "", kill->connection_id));
+          Check(again.has_value() && again->connection_id == kill->connection_id &&
+                    again->query_only == kill->query_only,
+                "ParseKillCommand: the canonical statement reads differently");
+        }
         break;
       }
       case Command::kInitDb: {

@@ -246,6 +246,8 @@ def listener():
     session = [
         b"\x03SELECT 1",
         b"\x03SHOW MYSQLGW STATUS;",
+        b"\x03KILL QUERY 7",
+        b"\x03kill hard connection 12;",
         b"\x02shop",
         b"\x04t1\x00c%",
         b"\x16SELECT ? + ?",

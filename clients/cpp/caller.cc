@@ -10,6 +10,7 @@ namespace mysqlgw::client::internal {
 Caller::Caller(std::shared_ptr<grpc::Channel> channel, ClientOptions options)
     : channel_(std::move(channel)),
       stub_(v1::Gateway::NewStub(channel_)),
+      changes_stub_(v1::ChangeStream::NewStub(channel_)),
       options_(std::move(options)) {}
 
 void Caller::Prepare(grpc::ClientContext* context, absl::Duration timeout) const {
@@ -127,6 +128,18 @@ absl::Status Caller::End(const std::string& tx, bool commit, absl::Duration time
     s = stub_->Rollback(&context, req, &resp);
   }
   return FromGrpcStatus(s);
+}
+
+std::unique_ptr<grpc::ClientReader<v1::StreamBinlogResponse>> Caller::StreamBinlog(
+    grpc::ClientContext* context, const v1::StreamBinlogRequest& request,
+    absl::Duration timeout) const {
+  if (!options_.token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
+  }
+  if (timeout > absl::ZeroDuration() && timeout != absl::InfiniteDuration()) {
+    context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  }
+  return changes_stub_->StreamBinlog(context, request);
 }
 
 }  // namespace mysqlgw::client::internal

@@ -20,6 +20,7 @@
 #include "clients/cpp/result.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "mysqlgw/v1/binlog.grpc.pb.h"
 #include "mysqlgw/v1/gateway.grpc.pb.h"
 
 namespace mysqlgw::client {
@@ -46,6 +47,12 @@ class Caller {
                                                          const CallOptions& options) const;
   absl::StatusOr<std::string> Begin(const TransactionOptions& options) const;
   absl::Status End(const std::string& tx, bool commit, absl::Duration timeout) const;
+  // Starts StreamBinlog on `context` (authorization; the deadline `timeout`
+  // if positive, else none: the default timeout does not apply to a stream
+  // that follows the binlog for as long as it runs).
+  std::unique_ptr<grpc::ClientReader<v1::StreamBinlogResponse>> StreamBinlog(
+      grpc::ClientContext* context, const v1::StreamBinlogRequest& request,
+      absl::Duration timeout) const;
 
   const ClientOptions& options() const { return options_; }
 
@@ -55,6 +62,7 @@ class Caller {
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Gateway::Stub> stub_;
+  std::unique_ptr<v1::ChangeStream::Stub> changes_stub_;
   ClientOptions options_;
 };
 

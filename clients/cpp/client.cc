@@ -142,6 +142,12 @@ absl::StatusOr<Transaction> Client::Begin(const TransactionOptions& options) con
   return Transaction(caller_, *std::move(id));
 }
 
+absl::StatusOr<ChangeStream> Client::Changes(const ChangesOptions& options) const {
+  absl::StatusOr<v1::StreamBinlogRequest> request = internal::MakeStreamBinlogRequest(options);
+  if (!request.ok()) return request.status();
+  return ChangeStream(caller_, *request, options);
+}
+
 Transaction::Transaction(Transaction&& other) noexcept
     : caller_(std::move(other.caller_)),
       id_(std::move(other.id_)),

@@ -25,6 +25,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clients/cpp/caller.h"
+#include "clients/cpp/change_events.h"
+#include "clients/cpp/changes.h"
 #include "clients/cpp/errors.h"
 #include "clients/cpp/options.h"
 #include "clients/cpp/params.h"
@@ -84,6 +86,11 @@ class Client {
   absl::StatusOr<Transaction> Begin(v1::IsolationLevel isolation = v1::ISOLATION_LEVEL_UNSPECIFIED,
                                     bool read_only = false) const;
   absl::StatusOr<Transaction> Begin(const TransactionOptions& options) const;
+
+  // Starts a change stream (changes.h; the principal needs the `binlog`
+  // operation). InvalidArgument for contradictory options; errors of the
+  // gateway (a bad token, purged binlogs, permissions) end the first Next().
+  absl::StatusOr<ChangeStream> Changes(const ChangesOptions& options = {}) const;
 
  private:
   explicit Client(std::shared_ptr<const internal::Caller> caller) : caller_(std::move(caller)) {}

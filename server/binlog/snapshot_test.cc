@@ -1,4 +1,4 @@
-#include "server/binlog/snapshot.h"
+#include "server/binlog/snapshot_keys.h"
 
 #include "gtest/gtest.h"
 

@@ -44,17 +44,6 @@ inline boost::asio::awaitable<absl::StatusOr<std::vector<mysqlwire::Value>>> Fir
   co_return std::move((*r)[0].rows[0]);
 }
 
-// `name` as a backquoted identifier.
-inline std::string QuoteIdentifier(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  out += '`';
-  return out;
-}
-
 }  // namespace mysqlgw
 
 #endif  // SERVER_BINLOG_SQL_UTIL_H_

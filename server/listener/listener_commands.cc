@@ -12,6 +12,7 @@
 #include "server/listener/admin_commands.h"
 #include "server/listener/listener_session.h"
 #include "server/listener/mysql_error.h"
+#include "server/sql/identifier.h"
 #include "server/sql/statement_kind.h"
 
 namespace mysqlgw {

@@ -13,13 +13,10 @@
 #include "server/intercept/client_address.h"
 #include "server/listener/client_charset.h"
 #include "server/listener/mysql_error.h"
+#include "server/sql/identifier.h"
 
 namespace mysqlgw {
 namespace asio = boost::asio;
-
-std::string QuoteIdentifier(absl::string_view name) {
-  return absl::StrCat("`", absl::StrReplaceAll(name, {{"`", "``"}}), "`");
-}
 
 ListenerSession::ListenerSession(const ListenerContext& context, asio::ip::tcp::socket socket,
                                  size_t shard, uint32_t connection_id)

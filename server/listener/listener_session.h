@@ -163,9 +163,6 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
   uint64_t idle_epoch_ = 0;
 };
 
-// `name` as a quoted identifier: `a``b`.
-std::string QuoteIdentifier(absl::string_view name);
-
 }  // namespace mysqlgw
 
 #endif  // SERVER_LISTENER_LISTENER_SESSION_H_

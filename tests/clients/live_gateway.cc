@@ -35,7 +35,7 @@ auth:
     - name: app
       token_sha256: ["APP_HASH"]
       databases: ["*"]
-      operations: [read, write, ddl, admin]
+      operations: [read, write, ddl, admin, binlog]
     - name: reader
       token_sha256: ["READER_HASH"]
       databases: ["mysqlgw_test"]

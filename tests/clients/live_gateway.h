@@ -13,10 +13,10 @@
 
 namespace mysqlgw::testing {
 
-// read, write, ddl and admin (stored procedures need admin: see
-// server/sql/statement_kind.h).
+// read, write, ddl, admin (stored procedures need admin: see
+// server/sql/statement_kind.h) and binlog (change streams).
 inline constexpr char kAppToken[] = "cpp-client-app-token-0123456789";
-// read only, database mysqlgw_test only.
+// read only, database mysqlgw_test only (no change streams).
 inline constexpr char kReaderToken[] = "cpp-client-reader-token-0123456789";
 
 // The listen.tls section: cert_file, key_file and (for mTLS) client_ca_file.

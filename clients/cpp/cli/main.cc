@@ -1,5 +1,7 @@
 // mysqlgw-cli: SQL through the mysqlgw gateway from the command line.
 // Wires flags to the commands in commands.h; see README.md for examples.
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "clients/cpp/cli/commands.h"
 #include "clients/cpp/cli/output.h"
 #include "clients/cpp/cli/script_splitter.h"
+#include "clients/cpp/cli/tail_command.h"
 #include "clients/cpp/client.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "gateway address (host:port or gRPC target)");
@@ -46,6 +49,31 @@ ABSL_FLAG(std::string, types, "",
           "shows them (e.g. QUERY,TABLE_MAP,WRITE_ROWS_V1)");
 ABSL_FLAG(bool, summary, false,
           "binlog: print the number of events of each type (and of rows) instead of the events");
+ABSL_FLAG(std::string, token_file, "",
+          "tail: start from the resume token in this file if it exists, and rewrite it (write + "
+          "rename) after each commit or snapshot progress token printed");
+ABSL_FLAG(std::string, from_token, "", "tail: start right after this resume token");
+ABSL_FLAG(std::string, snapshot, "",
+          "tail: copy the current rows of these tables first (comma-separated schema.table "
+          "globs, e.g. 'shop.*'), then follow the changes after the copy");
+ABSL_FLAG(uint32_t, progress_rows, 0,
+          "tail: a snapshot progress event (with a token) every N rows of a table (0: 10000)");
+ABSL_FLAG(bool, earliest, false, "tail: start at the oldest binlog the server has");
+ABSL_FLAG(std::string, gtid_set, "", "tail: start after this GTID set (MariaDB 0-1-42,...)");
+ABSL_FLAG(std::string, binlog_position, "", "tail: start at FILE:OFFSET");
+ABSL_FLAG(bool, until_now, false,
+          "tail: stop at the end of the binlog as it was when the stream began");
+ABSL_FLAG(std::string, include, "", "tail: only these tables (comma-separated schema.table globs)");
+ABSL_FLAG(std::string, exclude, "", "tail: not these tables (globs; wins over --include)");
+ABSL_FLAG(std::string, kinds, "", "tail: only these row changes: insert,update,delete");
+ABSL_FLAG(bool, ddl, false, "tail: print DDL statements too");
+ABSL_FLAG(bool, omit_before_images, false,
+          "tail: leave out before-images of updates and deletes (deletes keep the key)");
+ABSL_FLAG(bool, heartbeats, false, "tail: print heartbeat events");
+ABSL_FLAG(absl::Duration, heartbeat_interval, absl::ZeroDuration(),
+          "tail: a heartbeat after this long without events (0: 1s)");
+ABSL_FLAG(uint32_t, max_batch_events, 0,
+          "tail: events per response message from the gateway (0: 500)");
 
 namespace {
 
@@ -64,6 +92,11 @@ Usage:
   mysqlgw-cli [--types=T,...] [--summary] binlog FILE...
                                                 decode local binlog files to JSON
                                                 lines (no gateway needed)
+  mysqlgw-cli [tail flags] tail                 follow the change stream as JSON
+                                                lines (also: changes)
+Tail flags: --token-file=PATH --from-token=T --snapshot='db.t*' --until-now
+--include=GLOBS --exclude=GLOBS --kinds=insert,update,delete --ddl (flag names
+take '-' or '_').
 
 Parameters fill '?' placeholders in order, as typed literals: int:5 uint:7
 dbl:2.5 float:2.5 dec:1.50 str:text hex:00ff b64:AP8= date:2024-01-02
@@ -72,6 +105,33 @@ word is a string.
 
 Exit status: 0 ok, 1 SQL or server error (binlog: a malformed event), 2 usage
 or connection error.)";
+
+// Flag names may be written with '-' for '_' (--token-file, --until-now):
+// rewrites such names when the '_' spelling is a flag of this tool, skipping
+// the value of a non-boolean flag given as the next argument.
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    const size_t start = arg[1] == '-' ? 2 : 1;
+    const size_t eq = arg.find('=');
+    const size_t end = eq == std::string::npos ? arg.size() : eq;
+    std::string name = arg.substr(start, end - start);
+    if (name.find('-') != std::string::npos) {
+      std::string underscored = name;
+      std::replace(underscored.begin(), underscored.end(), '-', '_');
+      if (absl::FindCommandLineFlag(underscored) != nullptr) {
+        arg.replace(start, end - start, underscored);
+        name = underscored;
+      }
+    }
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag != nullptr && !flag->IsOfType<bool>() && eq == std::string::npos) ++i;
+  }
+  return args;
+}
 
 // --help: the usage and this tool's own flags, exit status 0 (absl's own
 // --help would list the flags of every linked library and exit with 1).
@@ -158,10 +218,53 @@ absl::StatusOr<std::string> ReadScript(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// The tail's flags into options; InvalidArgument for a usage error. The
+// token file is read here, so that an unreadable one is a usage error too.
+absl::Status ParseTailFlags(cli::TailOptions* tail) {
+  mysqlgw::client::ChangesOptions& c = tail->changes;
+  c.resume_token = absl::GetFlag(FLAGS_from_token);
+  c.snapshot_tables = cli::SplitList(absl::GetFlag(FLAGS_snapshot));
+  c.progress_rows = absl::GetFlag(FLAGS_progress_rows);
+  c.earliest = absl::GetFlag(FLAGS_earliest);
+  c.gtid_set = absl::GetFlag(FLAGS_gtid_set);
+  if (const std::string p = absl::GetFlag(FLAGS_binlog_position); !p.empty()) {
+    absl::StatusOr<mysqlgw::client::BinlogPosition> position = cli::ParseBinlogPosition(p);
+    if (!position.ok()) return position.status();
+    c.position = *position;
+  }
+  c.until_now = absl::GetFlag(FLAGS_until_now);
+  c.include_tables = cli::SplitList(absl::GetFlag(FLAGS_include));
+  c.exclude_tables = cli::SplitList(absl::GetFlag(FLAGS_exclude));
+  absl::StatusOr<std::vector<mysqlgw::client::ChangeKind>> kinds =
+      cli::ParseKinds(absl::GetFlag(FLAGS_kinds));
+  if (!kinds.ok()) return kinds.status();
+  c.kinds = *std::move(kinds);
+  c.include_ddl = absl::GetFlag(FLAGS_ddl);
+  c.omit_before_images = absl::GetFlag(FLAGS_omit_before_images);
+  c.heartbeat_interval = absl::GetFlag(FLAGS_heartbeat_interval);
+  c.max_batch_events = absl::GetFlag(FLAGS_max_batch_events);
+  tail->heartbeats = absl::GetFlag(FLAGS_heartbeats);
+  tail->token_file = absl::GetFlag(FLAGS_token_file);
+  // The flags' own contradictions first (two starting points), whatever
+  // the token file holds; then the file's token replaces the start.
+  absl::StatusOr<mysqlgw::v1::StreamBinlogRequest> checked =
+      mysqlgw::client::internal::MakeStreamBinlogRequest(c);
+  if (!checked.ok()) return checked.status();
+  absl::StatusOr<bool> resumed = cli::ApplyTokenFile(tail);
+  if (!resumed.ok()) return resumed.status();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int original_argc, char** original_argv) {
   absl::SetProgramUsageMessage(kUsage);
+  std::vector<std::string> normalized = NormalizeFlagNames(original_argc, original_argv);
+  std::vector<char*> argv_storage;
+  for (std::string& arg : normalized) argv_storage.push_back(arg.data());
+  argv_storage.push_back(nullptr);
+  const int argc = original_argc;
+  char** argv = argv_storage.data();
   if (PrintHelpIfAsked(argc, argv)) return cli::kExitOk;
   if (!CheckFlags(argc, argv)) return cli::kExitUsage;
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
@@ -196,7 +299,13 @@ int main(int argc, char** argv) {
   // error never costs a connection.
   mysqlgw::client::Params params;
   std::vector<cli::ScriptStatement> statements;
-  if (command == "query" || command == "exec" || command == "stream") {
+  cli::TailOptions tail;
+  const bool is_tail = command == "tail" || command == "changes";
+  if (is_tail) {
+    if (args.size() != 1) return Usage(absl::StrCat(command, " takes no arguments (see --help)"));
+    absl::Status parsed = ParseTailFlags(&tail);
+    if (!parsed.ok()) return Usage(parsed.message());
+  } else if (command == "query" || command == "exec" || command == "stream") {
     if (args.size() < 2) return Usage(absl::StrCat(command, " needs the SQL text"));
     absl::StatusOr<mysqlgw::client::Params> parsed =
         cli::ParseParams(std::vector<std::string>(args.begin() + 2, args.end()));
@@ -211,6 +320,19 @@ int main(int argc, char** argv) {
     statements = *std::move(split);
   } else {
     return Usage(absl::StrCat("unknown command '", command, "'"));
+  }
+
+  if (is_tail) {
+    // Before any thread exists (gRPC starts some when connecting), so
+    // that every thread inherits the mask and these signals wait for the
+    // tail's sigtimedwait, which cancels the stream and exits cleanly.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    tail.cancel_on_signals = true;
   }
 
   ClientOptions client_options;
@@ -244,5 +366,6 @@ int main(int argc, char** argv) {
   if (command == "stream") {
     return cli::RunStream(*client, sql, params, options, std::cout, std::cerr);
   }
+  if (is_tail) return cli::RunTail(*client, tail, std::cout, std::cerr);
   return cli::RunScript(*client, statements, options, std::cout, std::cerr);
 }
