@@ -225,7 +225,6 @@ class Child {
   }
 
   void Signal(int signal) { kill(pid_, signal); }
-  pid_t pid() const { return pid_; }
 
   // The exit status, or -signal.
   int Wait() {
@@ -296,8 +295,13 @@ class CliTailTest : public ::testing::Test {
 
   // The shared exactly-once check of a run killed with SIGKILL after
   // `kill_after_rows` row lines, then rerun. `ids` are every row's id.
+  // With `inside` the callers' transactions (or chunks) are larger than a
+  // pipe holds, so the CLI is blocked inside one when it dies, having
+  // printed rows that no token in the file covers: those must come again,
+  // and only those. Without, transactions are small and the CLI blocks in
+  // the flush at a commit, just before it would write that commit's token.
   static void KillThenRerun(const std::vector<std::string>& args, const std::string& token_file,
-                            int kill_after_rows, const std::set<int64_t>& ids) {
+                            int kill_after_rows, const std::set<int64_t>& ids, bool inside) {
     const std::string token_before = Token(token_file);
     std::unique_ptr<Child> child = Child::Start(Argv(args), mysqlgw::testing::kAppToken);
     ASSERT_NE(child, nullptr);
@@ -319,7 +323,6 @@ class CliTailTest : public ::testing::Test {
     // write, typically in the middle of a transaction or a chunk, which is
     // where the kill should land.
     absl::SleepFor(absl::Seconds(1));
-    std::cout << "DEBUG syscall: " << ReadFile(absl::StrCat("/proc/", child->pid(), "/syscall")) << " wchan " << ReadFile(absl::StrCat("/proc/", child->pid(), "/wchan")) << "\n";
     child->Signal(SIGKILL);
     std::string partial;
     const std::vector<Line> first = ParseLines(child->Drain(&partial));
@@ -346,6 +349,9 @@ class CliTailTest : public ::testing::Test {
     }
     ASSERT_GE(covered, kill_after_rows / 2);
     ASSERT_LT(covered, static_cast<int>(ids.size()));
+    if (inside) {
+      EXPECT_GT(uncovered, 0) << "the kill did not land inside a transaction or chunk";
+    }
 
     CommandResult again = Cli(args);
     ASSERT_EQ(again.exit_code, 0) << again.stderr_data;
@@ -488,8 +494,8 @@ TEST_F(CliTailTest, SnapshotThenOnlyNewRowsWithTheSameTokenFile) {
   EXPECT_EQ(lines[3].Str("kind"), "delete");
 }
 
-TEST_F(CliTailTest, KillNineInTheMiddleOfABinlogStreamThenRerun) {
-  Exec("CREATE OR REPLACE TABLE cpptail_big (id INT PRIMARY KEY, txn INT, pad VARCHAR(40))");
+TEST_F(CliTailTest, KillNineInsideABigTransactionThenRerun) {
+  Exec("CREATE OR REPLACE TABLE cpptail_big (id INT PRIMARY KEY, txn INT, pad VARCHAR(200))");
   const std::string token_file = TempPath("big.token");
   const std::vector<std::string> args = {"tail", "--snapshot=mysqlgw_test.cpptail_big",
                                          "--include=mysqlgw_test.cpptail_big", "--until-now",
@@ -499,14 +505,14 @@ TEST_F(CliTailTest, KillNineInTheMiddleOfABinlogStreamThenRerun) {
   ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
   ASSERT_EQ(RowTexts(ParseLines(r.stdout_data)).size(), 0u);
 
-  // 200 transactions of 100 rows (each more than stdout's buffer, so the
-  // CLI's output is flushed inside transactions too).
-  constexpr int kTxns = 200, kPerTxn = 100;
+  // 20 transactions of 1000 rows, each about 200 KB of output: more than
+  // the pipe and the test's read buffer hold together.
+  constexpr int kTxns = 20, kPerTxn = 1000;
   std::vector<Statement> inserts;
   for (int t = 0; t < kTxns; ++t) {
     inserts.push_back(Statement{
         absl::StrCat("INSERT INTO cpptail_big SELECT seq + ", t * kPerTxn, ", ", t,
-                     ", 'padding padding padding' FROM seq_1_to_", kPerTxn),
+                     ", REPEAT('x', 150) FROM seq_1_to_", kPerTxn),
         {}});
   }
   absl::StatusOr<std::vector<v1::BatchItemResult>> done = db_->ExecuteStatements(inserts);
@@ -515,23 +521,45 @@ TEST_F(CliTailTest, KillNineInTheMiddleOfABinlogStreamThenRerun) {
   std::set<int64_t> ids;
   for (int i = 1; i <= kTxns * kPerTxn; ++i) ids.insert(i);
 
-  KillThenRerun(args, token_file, 5000, ids);
+  KillThenRerun(args, token_file, 4500, ids, /*inside=*/true);
+}
+
+TEST_F(CliTailTest, KillNineBetweenSmallTransactionsThenRerun) {
+  Exec("CREATE OR REPLACE TABLE cpptail_small (id INT PRIMARY KEY)");
+  const std::string token_file = TempPath("small.token");
+  const std::vector<std::string> args = {"tail", "--snapshot=mysqlgw_test.cpptail_small",
+                                         "--include=mysqlgw_test.cpptail_small", "--until-now",
+                                         "--token-file=" + token_file};
+  CommandResult r = Cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  // 3000 transactions of one row: every write of the CLI is the flush at
+  // a commit (a few hundred bytes, which a pipe takes whole or not at all).
+  constexpr int kTxns = 3000;
+  std::vector<Statement> inserts;
+  for (int t = 1; t <= kTxns; ++t) {
+    inserts.push_back(Statement{absl::StrCat("INSERT INTO cpptail_small VALUES (", t, ")"), {}});
+  }
+  absl::StatusOr<std::vector<v1::BatchItemResult>> done = db_->ExecuteStatements(inserts);
+  ASSERT_TRUE(done.ok()) << done.status();
+  std::set<int64_t> ids;
+  for (int i = 1; i <= kTxns; ++i) ids.insert(i);
+  KillThenRerun(args, token_file, 1000, ids, /*inside=*/false);
 }
 
 TEST_F(CliTailTest, KillNineInTheMiddleOfASnapshotThenRerun) {
   constexpr int kRows = 20000;
-  Exec("CREATE OR REPLACE TABLE cpptail_snapbig (id INT PRIMARY KEY, pad VARCHAR(40))");
-  Exec(absl::StrCat("INSERT INTO cpptail_snapbig SELECT seq, 'padding padding padding' FROM "
-                    "seq_1_to_",
+  Exec("CREATE OR REPLACE TABLE cpptail_snapbig (id INT PRIMARY KEY, pad VARCHAR(200))");
+  Exec(absl::StrCat("INSERT INTO cpptail_snapbig SELECT seq, REPEAT('x', 150) FROM seq_1_to_",
                     kRows));
   const std::string token_file = TempPath("snapbig.token");
   // A token file that does not exist yet: the first run snapshots.
   const std::vector<std::string> args = {
       "tail", "--snapshot=mysqlgw_test.cpptail_snapbig", "--include=mysqlgw_test.cpptail_snapbig",
-      "--progress-rows=500", "--until-now", "--token-file=" + token_file};
+      "--progress-rows=2000", "--until-now", "--token-file=" + token_file};
   std::set<int64_t> ids;
   for (int i = 1; i <= kRows; ++i) ids.insert(i);
-  KillThenRerun(args, token_file, 5000, ids);
+  // Chunks of 2000 rows (about 400 KB): killed inside the third.
+  KillThenRerun(args, token_file, 4500, ids, /*inside=*/true);
 }
 
 TEST_F(CliTailTest, SigtermEndsAFollowingTailCleanly) {
