@@ -160,8 +160,8 @@ class RowChange:
     ``after``); ``before`` (updates, deletes) and ``after`` (inserts,
     updates, snapshot rows) map column names to Python values, without the
     columns the server did not log;
-    ``before`` is None for inserts and when before-images are omitted
-    (``omit_before_images``; deletes then keep the primary key columns).
+    ``before`` is None for inserts and, with ``omit_before_images``, for
+    updates (deletes always keep their before-image).
     ``primary_key`` names the table's primary key columns."""
 
     schema: str

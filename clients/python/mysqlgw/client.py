@@ -377,8 +377,8 @@ class Client:
         ``include_tables`` / ``exclude_tables`` are "schema.table" glob
         patterns (exclude wins), ``kinds`` a subset of "insert", "update",
         "delete", ``include_ddl`` delivers DDL as Ddl events;
-        ``omit_before_images`` drops update/delete before-images (deletes
-        keep the primary key). ``timeout`` is a deadline for the whole
+        ``omit_before_images`` drops the before-images of updates (deletes
+        keep theirs). ``timeout`` is a deadline for the whole
         stream; unlike the other calls the client's default timeout does not
         apply (None: no deadline). Needs the principal's ``binlog``
         operation. Errors are raised while iterating.
