@@ -78,11 +78,14 @@ test('syntax error: 1064 / 42000 from query and prepare', async () => {
   await stillWorks(app);
 });
 
-test('an unrecognised first keyword needs the admin operation (1142, not 1064)', async () => {
-  // The gateway classifies statements it cannot read as ADMIN
-  // (server/sql/statement_kind.h), before the backend parses them.
-  await assert.rejects(app.query('SELEC 1'), mysqlError(1142, '42000', null, /may not perform admin/));
+test('a word that begins no statement is a syntax error (1064), not a permission error', async () => {
+  // The gateway answers it for principals without the admin operation
+  // (server/sql/statement_kind.h): no MySQL or MariaDB statement begins so.
+  const syntax = mysqlError(1064, '42000', 'ER_PARSE_ERROR', /SQL syntax/);
+  await assert.rejects(app.query('SELEC 1'), syntax);
   await stillWorks(app);
+  await assert.rejects(reader.query('selct * from t'), syntax);
+  await stillWorks(reader);
 });
 
 test('unknown table: 1146 / 42S02', async () => {
