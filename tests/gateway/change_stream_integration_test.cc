@@ -1,6 +1,8 @@
 // StreamBinlog end to end: the real gateway, real gRPC, the sandbox
 // MariaDB's binlog.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -307,6 +309,53 @@ TEST_F(ChangeStreamTest, Errors) {
   ok.set_now(true);
   ReadAll(ok, &status, kNoBinlogToken);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// A subscriber that stops reading must not make the gateway buffer the
+// binlog: it reads on only once gRPC took the previous batch, so its memory
+// stays at a few batches however much the server has to send.
+TEST_F(ChangeStreamTest, StalledSubscriberKeepsGatewayMemoryBounded) {
+  Exec("CREATE TABLE IF NOT EXISTS cdc_stall (id INT PRIMARY KEY, pad VARCHAR(200))");
+  Exec("DELETE FROM cdc_stall");
+  const std::string state = CurrentGtidState();
+  // About 60 MB of row events in 12 transactions.
+  for (int i = 0; i < 12; ++i) {
+    Exec(absl::StrCat("INSERT INTO cdc_stall SELECT seq, REPEAT('p', 200) FROM seq_",
+                      i * 20000 + 1, "_to_", (i + 1) * 20000));
+  }
+  auto stub = v1::ChangeStream::NewStub(Channel());
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  v1::StreamBinlogRequest req;
+  req.set_gtid_set(state);
+  req.set_mode(v1::StreamBinlogRequest::MODE_UNTIL_NOW);
+  req.mutable_filter()->add_include_tables("mysqlgw_test.cdc_stall");
+  auto reader = stub->StreamBinlog(&ctx, req);
+  v1::StreamBinlogResponse resp;
+  ASSERT_TRUE(reader->Read(&resp));
+  absl::StatusOr<size_t> before = gateway_->ResidentBytes();
+  ASSERT_TRUE(before.ok()) << before.status();
+  // Stalled: the gateway has 60 MB to send and nobody reads.
+  size_t peak = *before;
+  for (int i = 0; i < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    absl::StatusOr<size_t> now = gateway_->ResidentBytes();
+    ASSERT_TRUE(now.ok());
+    peak = std::max(peak, *now);
+  }
+  std::printf("stalled subscriber: gateway RSS %zu -> peak %zu bytes\n", *before, peak);
+  EXPECT_LT(peak, *before + 32 * 1024 * 1024)
+      << "gateway RSS grew from " << *before << " to " << peak << " bytes while stalled";
+  // Then every row arrives, once.
+  int64_t inserts = 0;
+  for (const auto& e : resp.events()) inserts += e.has_row();
+  while (reader->Read(&resp)) {
+    for (const auto& e : resp.events()) inserts += e.has_row();
+  }
+  grpc::Status status = reader->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(inserts, 240000);
 }
 
 }  // namespace
