@@ -107,24 +107,30 @@ bool IsTransient(const absl::Status& status) {
 
 // Closes a replication connection on which nothing (not even a heartbeat)
 // arrived for too long: a silent network drop would otherwise leave the
-// stream waiting forever. The loop bumps `last_event`; the watchdog only
-// reads it, so the per-event cost is one clock read.
+// stream waiting forever. The read loop only counts events; the watchdog
+// notes when the count last moved, so the hot path reads no clock.
 struct Watchdog {
   explicit Watchdog(asio::any_io_executor executor) : timer(executor) {}
   asio::steady_timer timer;
-  std::chrono::steady_clock::time_point last_event = std::chrono::steady_clock::now();
+  uint64_t events = 0;  // Bumped by the read loop on every event.
   mysqlwire::Connection* connection = nullptr;  // Null once the read ended.
   bool fired = false;
 };
 
 asio::awaitable<void> WatchConnection(std::shared_ptr<Watchdog> dog,
                                       std::chrono::milliseconds silence) {
+  uint64_t seen = dog->events;
+  auto moved_at = std::chrono::steady_clock::now();
   while (dog->connection != nullptr) {
     dog->timer.expires_after(std::max<std::chrono::milliseconds>(silence / 4,
                                                                  std::chrono::milliseconds(50)));
     co_await dog->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (dog->connection == nullptr) break;
-    if (std::chrono::steady_clock::now() - dog->last_event > silence) {
+    const auto now = std::chrono::steady_clock::now();
+    if (dog->events != seen) {
+      seen = dog->events;
+      moved_at = now;
+    } else if (now - moved_at > silence) {
       dog->fired = true;
       dog->connection->Close();
       break;
@@ -475,7 +481,7 @@ asio::awaitable<absl::Status> BinlogReader::Read(ReadPhase phase) {
           lost = next.status();
           break;
         }
-        dog->last_event = std::chrono::steady_clock::now();
+        ++dog->events;
         if (!next->has_value()) {
           if (!dump.stop_at_end) {
             // A following dump has no end: the server is going away (it
@@ -511,9 +517,9 @@ asio::awaitable<absl::Status> BinlogReader::Read(ReadPhase phase) {
           // definition before it is converted (the converter is synchronous).
           // The watchdog must not take the load for a silent server.
           if (ctx_.schemas != nullptr && ctx_.schemas->NeedsLoad(e)) {
-            dog->last_event = std::chrono::steady_clock::now();
+            ++dog->events;
             co_await ctx_.schemas->Load(e, converter.file(), LogPosOf(raw));
-            dog->last_event = std::chrono::steady_clock::now();
+            ++dog->events;
           }
           // ---- end schema tracking
           if (absl::Status s = converter.Convert(e, LogPosOf(raw), batch.message().mutable_events());

@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "mysqlgw/v1/binlog.grpc.pb.h"
 #include "testing/fault_proxy.h"
 #include "testing/sandbox.h"
 #include "tests/reliability/harness.h"
@@ -349,6 +350,60 @@ TEST_F(FaultTest, ResetOfEveryIdlePooledConnectionIsTransparentForReads) {
                                << State();
     EXPECT_EQ(r.response.results(0).rows(0).values(0).int64(), i);
   }
+  ExpectHealed();
+}
+
+// A replication connection that goes silent (no event, no heartbeat) is a
+// dead link even while TCP says nothing: the stream's watchdog closes it
+// after 3 heartbeat periods + 5 s and the stream reconnects by itself.
+TEST_F(FaultTest, SilentReplicationLinkIsNoticedAndBridged) {
+  ASSERT_TRUE(QueryAsRoot(*server_, "CREATE TABLE IF NOT EXISTS mysqlgw_test.silent_t "
+                                    "(id INT PRIMARY KEY)").ok());
+  auto cdc = v1::ChangeStream::NewStub(
+      grpc::CreateChannel(gw_.process->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kReliabilityToken));
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(90));
+  v1::StreamBinlogRequest req;
+  req.set_now(true);
+  req.mutable_heartbeat_interval()->set_nanos(500 * 1000 * 1000);
+  req.mutable_filter()->add_include_tables("mysqlgw_test.silent_t");
+  auto reader = cdc->StreamBinlog(&ctx, req);
+  v1::StreamBinlogResponse resp;
+  ASSERT_TRUE(reader->Read(&resp));  // A heartbeat: the stream runs.
+
+  // Everything from the server stops; sockets stay open.
+  Faults stall;
+  stall.server_to_client.action = FaultAction::kStall;
+  proxy_->SetFaults(stall);
+  const auto stalled_at = std::chrono::steady_clock::now();
+  bool reconnecting = false;
+  while (!reconnecting && reader->Read(&resp)) {
+    for (const v1::ChangeEvent& e : resp.events()) {
+      reconnecting = reconnecting || (e.has_status() &&
+                                      e.status().state() == v1::StreamStatus::STATE_RECONNECTING);
+    }
+  }
+  ASSERT_TRUE(reconnecting);
+  const auto noticed = std::chrono::steady_clock::now() - stalled_at;
+  EXPECT_GE(noticed, seconds(5));   // Not before the silence window...
+  EXPECT_LT(noticed, seconds(20));  // ...and not long after it (6.5 s).
+
+  proxy_->ClearFaults();
+  ASSERT_TRUE(QueryAsRoot(*server_, "INSERT INTO mysqlgw_test.silent_t VALUES "
+                                    "(UNIX_TIMESTAMP() % 1000000000)").ok());
+  bool resumed = false, row = false;
+  while (!row && reader->Read(&resp)) {
+    for (const v1::ChangeEvent& e : resp.events()) {
+      resumed = resumed ||
+                (e.has_status() && e.status().state() == v1::StreamStatus::STATE_RESUMED);
+      row = row || e.has_row();
+    }
+  }
+  EXPECT_TRUE(resumed);
+  EXPECT_TRUE(row);
+  ctx.TryCancel();
+  (void)reader->Finish();
   ExpectHealed();
 }
 
