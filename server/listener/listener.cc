@@ -169,13 +169,19 @@ asio::awaitable<std::optional<mysqlwire::ServerError>> MySqlListener::Kill(
   // The target's state belongs to its own loop: decide and act there.
   std::string name = requester.name;
   const bool admin = requester.Allows(v1::OPERATION_ADMIN);
-  co_return co_await asio::co_spawn(
-      gateway_.loop(target->shard()),
-      [target, name = std::move(name), admin,
-       query_only]() -> asio::awaitable<std::optional<mysqlwire::ServerError>> {
-        co_return target->KillFrom(name, admin, query_only);
-      },
-      asio::use_awaitable);
+  // A named local moved into co_spawn, never a lambda temporary inside the
+  // co_await expression: GCC 12 destroys such a temporary twice, which
+  // released `target` once too often (found by valgrind, a crash once
+  // freed coroutine frames were reused sooner).
+  auto kill = [target, name = std::move(name), admin,
+               query_only]() -> asio::awaitable<std::optional<mysqlwire::ServerError>> {
+    co_return target->KillFrom(name, admin, query_only);
+  };
+  const size_t shard = target->shard();
+  target.reset();
+  std::optional<mysqlwire::ServerError> error =
+      co_await asio::co_spawn(gateway_.loop(shard), std::move(kill), asio::use_awaitable);
+  co_return error;
 }
 
 template <typename Fn>
