@@ -1,12 +1,15 @@
 // sysbench oltp_point_select through the gateway's MySQL listener against
 // the same sysbench directly against MariaDB, same threads, same run. The
 // gateway multiplexes the clients' sessions over its pools (point selects
-// pin nothing). Rounds alternate which path goes first; the ratio is the
-// median over rounds. The last line is
-//   BENCH listener_bench ratio=<listener/direct queries/s> ...
+// pin nothing). A third path, HAProxy relaying TCP to MariaDB
+// (bench/tcp_relay_reference.h), shows what a proxy that parses nothing
+// gets on the same machine in the same run. Rounds rotate which path goes
+// first; each ratio is the median over rounds. The last line is
+//   BENCH listener_bench ratio=<listener/direct queries/s>
+//     haproxy_ratio=<haproxy/direct> listener_vs_haproxy=<listener/haproxy> ...
 //
 // Usage: listener_bench [--dsn=mysql://...] [--seconds=10] [--rounds=3]
-//                       [--threads=32] [--ps_mode=auto]
+//                       [--threads=32] [--ps_mode=auto] [--haproxy=true]
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -17,10 +20,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "bench/bench_server.h"
 #include "bench/grpc_load.h"
 #include "bench/point_select.h"
+#include "bench/tcp_relay_reference.h"
 #include "mysqlwire/protocol/server_auth.h"
 #include "testing/sysbench.h"
 #include "tests/support/gateway_process.h"
@@ -34,6 +39,9 @@ ABSL_FLAG(std::string, ps_mode, "auto",
           "sysbench --db-ps-mode: auto (prepared) or disable");
 ABSL_FLAG(int, io_threads, 2, "the gateway's io_threads");
 ABSL_FLAG(int, max_open, 64, "the gateway's pool.max_open");
+ABSL_FLAG(bool, haproxy, true,
+          "also measure HAProxy relaying TCP (skipped, with a note, when "
+          "haproxy is not installed)");
 
 namespace {
 
@@ -131,42 +139,74 @@ mysql_listener:
   through.user = kUser;
   through.password = kPassword;
 
+  std::unique_ptr<mysqlgw::bench::TcpRelayReference> relay;
+  if (absl::GetFlag(FLAGS_haproxy)) {
+    auto started = mysqlgw::bench::TcpRelayReference::Start(server.host, server.port);
+    if (started.ok()) {
+      relay = *std::move(started);
+    } else {
+      std::printf("haproxy path skipped: %s\n", started.status().ToString().c_str());
+    }
+  }
+  struct Path {
+    const char* name;
+    mysqlgw::testing::SysbenchOptions options;
+    std::vector<double> qps;
+  };
+  std::vector<Path> paths = {{"direct", direct, {}}, {"listener", through, {}}};
+  if (relay != nullptr) {
+    mysqlgw::testing::SysbenchOptions relayed = direct;
+    relayed.host = "127.0.0.1";
+    relayed.port = relay->port();
+    paths.push_back({"haproxy", relayed, {}});
+  }
+
   std::printf("listener_bench: sysbench oltp_point_select, %d threads, %d "
               "rows, ps_mode=%s, "
-              "%d s per case; gateway io_threads=%d pool.max_open=%d\n",
+              "%d s per case; gateway io_threads=%d pool.max_open=%d%s\n",
               direct.threads, direct.table_size, direct.ps_mode.c_str(),
               direct.seconds, absl::GetFlag(FLAGS_io_threads),
-              absl::GetFlag(FLAGS_max_open));
+              absl::GetFlag(FLAGS_max_open),
+              relay != nullptr ? "; haproxy tcp mode, default threads" : "");
   std::printf("%-6s %-9s %12s %8s\n", "round", "path", "queries/s", "errors");
-  std::vector<double> ratios, direct_qps, listener_qps;
+  // Per round, the ratio of each path to direct (index 0), and of the
+  // listener to HAProxy.
+  std::vector<std::vector<double>> ratios(paths.size());
+  std::vector<double> listener_vs_haproxy;
   int64_t errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-    double qps[2] = {0, 0};
-    for (int k = 0; k < 2; ++k) {
-      const int which = (round % 2 == 0) ? k : 1 - k; // 0 direct, 1 listener
-      auto r = mysqlgw::testing::SysbenchRun(which == 0 ? direct : through);
+    std::vector<double> qps(paths.size(), 0);
+    for (size_t k = 0; k < paths.size(); ++k) {
+      const size_t which = (round + k) % paths.size();
+      auto r = mysqlgw::testing::SysbenchRun(paths[which].options);
       if (!r.ok()) {
-        std::fprintf(stderr, "sysbench: %s\n%s\n",
+        std::fprintf(stderr, "sysbench (%s): %s\n%s\n", paths[which].name,
                      r.status().ToString().c_str(),
                      which == 1 ? (*gw)->Log().c_str() : "");
         return 1;
       }
       qps[which] = r->queries_per_second;
+      paths[which].qps.push_back(r->queries_per_second);
       errors += r->ignored_errors + r->reconnects;
-      std::printf("%-6d %-9s %12.0f %8lld\n", round + 1,
-                  which == 0 ? "direct" : "listener", r->queries_per_second,
+      std::printf("%-6d %-9s %12.0f %8lld\n", round + 1, paths[which].name,
+                  r->queries_per_second,
                   static_cast<long long>(r->ignored_errors + r->reconnects));
     }
-    direct_qps.push_back(qps[0]);
-    listener_qps.push_back(qps[1]);
-    if (qps[0] > 0)
-      ratios.push_back(qps[1] / qps[0]);
+    for (size_t k = 1; k < paths.size(); ++k) {
+      if (qps[0] > 0) ratios[k].push_back(qps[k] / qps[0]);
+    }
+    if (paths.size() > 2 && qps[2] > 0) listener_vs_haproxy.push_back(qps[1] / qps[2]);
+  }
+  std::string reference;
+  if (paths.size() > 2) {
+    reference = absl::StrFormat(" haproxy_ratio=%.3f listener_vs_haproxy=%.3f qps_haproxy=%.0f",
+                                Median(ratios[2]), Median(listener_vs_haproxy), Median(paths[2].qps));
   }
   std::printf("BENCH listener_bench ratio=%.3f qps_listener=%.0f "
-              "qps_direct=%.0f threads=%d "
+              "qps_direct=%.0f%s threads=%d "
               "ps_mode=%s errors=%lld\n",
-              Median(ratios), Median(listener_qps), Median(direct_qps),
-              direct.threads, direct.ps_mode.c_str(),
+              Median(ratios[1]), Median(paths[1].qps), Median(paths[0].qps),
+              reference.c_str(), direct.threads, direct.ps_mode.c_str(),
               static_cast<long long>(errors));
   return errors > 0 ? 1 : 0;
 }

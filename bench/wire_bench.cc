@@ -7,10 +7,14 @@
 //
 // mysqlwire runs its connections on --io_threads event loops (default 2, one
 // per core here); libmariadb needs one blocking thread per connection. Both
-// are what a user of each gets.
+// are what a user of each gets. The client's CPU per query (this process,
+// user + system) is printed beside each case: at c=32 the two cores are
+// shared with MariaDB, so a client's own cost shows in the other's rate.
 //
 // Usage: wire_bench [--dsn=mysql://...] [--seconds=5] [--concurrency=1,32]
 // Without --dsn a private sandbox MariaDB is started.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -105,6 +109,24 @@ LatencyResult RunMysqlwire(const mysqlwire::ConnectOptions& options, int concurr
   return mysqlgw::bench::Summarize(latencies, seconds, errors);
 }
 
+// ---- client CPU ----
+
+// This process's CPU time (user + system, all threads). Each case runs one
+// client at a time, so the difference around a case is that client's cost.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Per query, over the whole case: connecting, the 0.5 s warm-up and the
+// measured window, whose rate stands for the warm-up's too.
+double CpuMicrosPerQuery(double cpu_seconds, const LatencyResult& r, double seconds) {
+  const double queries = r.qps * (seconds + 0.5);
+  return queries > 0 ? cpu_seconds * 1e6 / queries : 0;
+}
+
 // ---- libmariadb: RunLibmariadbPointSelects ----
 
 // The same server, for libmariadb.
@@ -146,8 +168,8 @@ int main(int argc, char** argv) {
   const double seconds = absl::GetFlag(FLAGS_seconds);
   std::printf("wire_bench: point select by primary key, %d rows, %.0f s per case\n",
               mysqlgw::bench::kSbtestRows, seconds);
-  std::printf("%-10s %-9s %5s %12s %10s %10s %7s\n", "client", "protocol", "conc",
-              "queries/s", "p50_us", "p99_us", "errors");
+  std::printf("%-10s %-9s %5s %12s %10s %10s %7s %8s\n", "client", "protocol", "conc",
+              "queries/s", "p50_us", "p99_us", "errors", "cpu_us/q");
   std::string summary;
   double key_ratio = 0;
   int64_t total_errors = 0;
@@ -156,18 +178,30 @@ int main(int argc, char** argv) {
     for (int c : levels) {
       // Alternate the order so neither client always runs on a warmer server.
       LatencyResult lib, wire;
+      double lib_cpu = 0, wire_cpu = 0;  // Client CPU µs per query.
+      auto run_lib = [&] {
+        const double before = ProcessCpuSeconds();
+        lib = mysqlgw::bench::RunLibmariadbPointSelects(direct, c, prepared, seconds);
+        lib_cpu = CpuMicrosPerQuery(ProcessCpuSeconds() - before, lib, seconds);
+      };
+      auto run_wire = [&] {
+        const double before = ProcessCpuSeconds();
+        wire = RunMysqlwire(*options, c, prepared, seconds);
+        wire_cpu = CpuMicrosPerQuery(ProcessCpuSeconds() - before, wire, seconds);
+      };
       if (case_index++ % 2 == 0) {
-        lib = mysqlgw::bench::RunLibmariadbPointSelects(direct, c, prepared, seconds);
-        wire = RunMysqlwire(*options, c, prepared, seconds);
+        run_lib();
+        run_wire();
       } else {
-        wire = RunMysqlwire(*options, c, prepared, seconds);
-        lib = mysqlgw::bench::RunLibmariadbPointSelects(direct, c, prepared, seconds);
+        run_wire();
+        run_lib();
       }
       const char* proto = prepared ? "prepared" : "text";
-      std::printf("%-10s %-9s %5d %12.0f %10.1f %10.1f %7lld\n", "libmariadb", proto, c,
-                  lib.qps, lib.p50_us, lib.p99_us, static_cast<long long>(lib.errors));
-      std::printf("%-10s %-9s %5d %12.0f %10.1f %10.1f %7lld\n", "mysqlwire", proto, c,
-                  wire.qps, wire.p50_us, wire.p99_us, static_cast<long long>(wire.errors));
+      std::printf("%-10s %-9s %5d %12.0f %10.1f %10.1f %7lld %8.2f\n", "libmariadb", proto, c,
+                  lib.qps, lib.p50_us, lib.p99_us, static_cast<long long>(lib.errors), lib_cpu);
+      std::printf("%-10s %-9s %5d %12.0f %10.1f %10.1f %7lld %8.2f\n", "mysqlwire", proto, c,
+                  wire.qps, wire.p50_us, wire.p99_us, static_cast<long long>(wire.errors),
+                  wire_cpu);
       const double ratio = lib.qps > 0 ? wire.qps / lib.qps : 0;
       std::printf("  ratio mysqlwire/libmariadb %s c=%d: qps %.3f, p50 %+.1f us\n", proto,
                   c, ratio, wire.p50_us - lib.p50_us);
@@ -175,6 +209,8 @@ int main(int argc, char** argv) {
       summary += absl::StrFormat(" %s_c%d=%.3f", prepared ? "ps" : "text", c, ratio);
       summary += absl::StrFormat(" %s_c%d_p50_us=%.1f/%.1f", prepared ? "ps" : "text", c,
                                  wire.p50_us, lib.p50_us);
+      summary += absl::StrFormat(" %s_c%d_cpu_us=%.2f/%.2f", prepared ? "ps" : "text", c,
+                                 wire_cpu, lib_cpu);
       if (!prepared && c == levels.back()) key_ratio = ratio;
     }
   }

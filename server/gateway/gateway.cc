@@ -370,7 +370,9 @@ absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const 
     return absl::InvalidArgumentError(
         absl::StrCat("sql is ", statement.sql.size(), " bytes; the limit is ", kMaxSqlBytes));
   }
-  const StatementInfo info = AnalyzeStatement(statement.sql);
+  std::shared_ptr<const StatementAnalysis> analysis =
+      AnalyzeStatementText(statement.sql, /*reuse=*/statement.has_params);
+  const StatementInfo& info = analysis->info;
   const StatementKind kind = info.kind;
   const v1::Operation op = info.operation;
   if (info.unrecognized && !call.principal->Allows(v1::OPERATION_ADMIN)) {
@@ -405,7 +407,11 @@ absl::StatusOr<Gateway::Work> Gateway::PrepareBuilt(const CallInfo& call, const 
   // Digest and tables once per statement: for the databases it names here,
   // then for the hooks. The kind is known already.
   ctx.kind = kind;
-  DeriveDigestFields(ctx);
+  ctx.digest = analysis->digest.hash;
+  ctx.digest_text = analysis->digest.text;
+  ctx.tables = analysis->digest.tables;
+  ctx.derived = true;
+  work.analysis = std::move(analysis);
   if (absl::Status s = CheckNamedDatabases(*call.principal, op, ctx); !s.ok()) return s;
   return work;
 }
@@ -419,7 +425,8 @@ absl::Status Gateway::ApplyPlan(const StatementPlan& plan, Work& work) {
   if (ctx.sql != work.statement.sql) {
     // The backend runs the rewritten text: it is what the principal must be
     // allowed to run.
-    const StatementInfo info = AnalyzeStatement(ctx.sql);
+    work.analysis = AnalyzeStatementText(ctx.sql, /*reuse=*/false);
+    const StatementInfo& info = work.analysis->info;
     if (info.multiple_statements && !work.call->principal->Allows(v1::OPERATION_ADMIN)) {
       return absl::PermissionDeniedError(
           "a rewrite produced several statements, which this principal may not send");

@@ -29,6 +29,7 @@
 #include "server/gateway/event_loops.h"
 #include "server/gateway/result_sink.h"
 #include "server/gateway/session.h"
+#include "server/gateway/statement_analysis.h"
 #include "server/gateway/session_effect.h"
 #include "server/gateway/statement_executor.h"
 #include "server/gateway/transactions.h"
@@ -183,6 +184,9 @@ class Gateway {
     Backend* backend = nullptr;  // Null: the primary.
     size_t selector_index = 0;   // With a selector: the backend's index in it.
     Session* session = nullptr;  // A MySQL-protocol session's statement.
+    // Of statement.sql as it runs (after any rewrite). Null for statements
+    // the gateway issues itself.
+    std::shared_ptr<const StatementAnalysis> analysis;
   };
 
   Gateway(const v1::GatewayConfig& config, EventLoops& loops);

@@ -126,7 +126,9 @@ void Gateway::SettleSession(Session& session, const Work& work, PooledConnection
     session.pins_ = 0;
     return;
   }
-  const SessionEffect effect = ClassifySessionEffect(work.statement.sql);
+  const SessionEffect effect = work.analysis != nullptr
+                                   ? work.analysis->effect
+                                   : ClassifySessionEffect(work.statement.sql);
   uint32_t pins = before;
   if (status.ok()) {
     pins = (pins | effect.pins) & ~effect.unpins;

@@ -15,6 +15,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "boost/asio/co_spawn.hpp"
@@ -114,6 +115,11 @@ int main(int argc, char** argv) {
       "mysqlgw --config=FILE | --backend_dsn=DSN [--backend_password_env=VAR] ...");
   absl::ParseCommandLine(argc, argv);
   const absl::Time started = absl::Now();  // Uptime on /statusz.
+  // Debian builds Abseil with its debug checks, so every absl::Mutex (gRPC
+  // takes several per call) would also update a process-wide lock graph
+  // under one global lock: measurable CPU and contention between threads,
+  // for a check meant for development.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Block the shutdown signals in every thread; the main thread waits for them.
   sigset_t set;
