@@ -111,17 +111,23 @@ void Connection::ArmTimer(std::chrono::milliseconds timeout) {
   }
   if (!expiry.has_value()) return;
   timer_.expires_at(*expiry);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    // Only a real expiry touches the connection: a cancelled wait may run
-    // after the connection is gone.
-    if (ec) return;
+  const uint64_t generation = ++timer_generation_;
+  std::weak_ptr<char> alive = alive_;
+  timer_.async_wait([this, alive, generation](const boost::system::error_code& ec) {
+    // Only a real expiry of the current wait touches the connection: a
+    // handler queued just before a cancel runs anyway, possibly after the
+    // connection is gone or during its next operation.
+    if (ec || alive.expired() || generation != timer_generation_) return;
     timed_out_ = true;
     boost::system::error_code ignored;
     socket_.cancel(ignored);
   });
 }
 
-void Connection::DisarmTimer() { timer_.cancel(); }
+void Connection::DisarmTimer() {
+  ++timer_generation_;
+  timer_.cancel();
+}
 
 void Connection::MarkBroken() {
   state_ = State::kBroken;
@@ -881,7 +887,7 @@ asio::awaitable<void> Connection::Quit() {
 }
 
 void Connection::Close() {
-  timer_.cancel();
+  DisarmTimer();
   boost::system::error_code ignored;
   socket_.close(ignored);
   state_ = State::kClosed;

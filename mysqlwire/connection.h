@@ -214,6 +214,11 @@ class Connection {
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   asio::steady_timer timer_;
   bool timed_out_ = false;
+  // An expiry handler already queued when the timer is cancelled still
+  // runs: it must find out that its wait is over (a later ArmTimer or
+  // DisarmTimer moved the generation on) or that the connection is gone.
+  uint64_t timer_generation_ = 0;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
   std::optional<std::chrono::steady_clock::time_point> connect_deadline_;
   std::chrono::milliseconds io_timeout_{0};
   size_t max_message_size_ = 0;
