@@ -30,6 +30,8 @@ TEST_ONLY = {
     "python3-grpcio": "Python client tests",
     "python3-protobuf": "Python client tests",
     "sysbench": "listener tests and benchmarks",
+    "haproxy": "the reference proxy of bench/listener_bench",
+    "valgrind": "scripts/memcheck",
     "python3-pymysql": "listener tests",
     "python3-cryptography": "listener tests",
     "prometheus": "metrics tests, promtool",
