@@ -126,8 +126,8 @@ void Gateway::SettleSession(Session& session, const Work& work, PooledConnection
     session.pins_ = 0;
     return;
   }
-  const SessionEffect effect = work.analysis != nullptr
-                                   ? work.analysis->effect
+  const SessionEffect effect = work.analysis != nullptr && work.analysis->effect.has_value()
+                                   ? *work.analysis->effect
                                    : ClassifySessionEffect(work.statement.sql);
   uint32_t pins = before;
   if (status.ok()) {

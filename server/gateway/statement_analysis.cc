@@ -14,11 +14,11 @@ Cache& ThreadCache() {
   return cache;
 }
 
-std::shared_ptr<const StatementAnalysis> Analyze(absl::string_view sql) {
+std::shared_ptr<const StatementAnalysis> Analyze(absl::string_view sql, bool with_effect) {
   auto analysis = std::make_shared<StatementAnalysis>();
   analysis->info = AnalyzeStatement(sql);
   analysis->digest = DigestStatement(sql);
-  analysis->effect = ClassifySessionEffect(sql);
+  if (with_effect) analysis->effect = ClassifySessionEffect(sql);
   return analysis;
 }
 
@@ -27,11 +27,11 @@ std::shared_ptr<const StatementAnalysis> Analyze(absl::string_view sql) {
 std::shared_ptr<const StatementAnalysis> AnalyzeStatementText(absl::string_view sql, bool reuse) {
   using statement_analysis_internal::kCacheEntries;
   using statement_analysis_internal::kMaxCachedSqlBytes;
-  if (!reuse || sql.size() > kMaxCachedSqlBytes) return Analyze(sql);
+  if (!reuse || sql.size() > kMaxCachedSqlBytes) return Analyze(sql, /*with_effect=*/false);
   Cache& cache = ThreadCache();
   if (auto it = cache.find(sql); it != cache.end()) return it->second;
   if (cache.size() >= kCacheEntries) cache.clear();
-  std::shared_ptr<const StatementAnalysis> analysis = Analyze(sql);
+  std::shared_ptr<const StatementAnalysis> analysis = Analyze(sql, /*with_effect=*/true);
   cache.emplace(std::string(sql), analysis);
   return analysis;
 }

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/string_view.h"
 #include "server/gateway/session_effect.h"
@@ -24,7 +25,10 @@ namespace mysqlgw {
 struct StatementAnalysis {
   StatementInfo info;
   StatementDigest digest;
-  SessionEffect effect;
+  // Only MySQL-protocol sessions need it (pins). Computed for cached
+  // entries, where it costs once; otherwise left to the session, so that
+  // a one-off gRPC statement does not pay for it.
+  std::optional<SessionEffect> effect;
 };
 
 // Analyzes `sql`. With `reuse`, the result may come from the calling

@@ -24,8 +24,11 @@ TEST(StatementAnalysisTest, MatchesTheAnalysesItCombines) {
   EXPECT_EQ(a->digest.tables[0].name, "sbtest");
 
   auto set = AnalyzeStatementText("SET @x = ?", /*reuse=*/true);
-  EXPECT_NE(set->effect.pins, 0u);  // A user variable pins the session.
-  EXPECT_EQ(set->effect.pins, ClassifySessionEffect("SET @x = ?").pins);
+  ASSERT_TRUE(set->effect.has_value());
+  EXPECT_NE(set->effect->pins, 0u);  // A user variable pins the session.
+  EXPECT_EQ(set->effect->pins, ClassifySessionEffect("SET @x = ?").pins);
+  // Not cached: the session classifies it when it needs to.
+  EXPECT_FALSE(AnalyzeStatementText("SET @x = 1", /*reuse=*/false)->effect.has_value());
 }
 
 TEST(StatementAnalysisTest, ReusesOnlyWhenAsked) {
